@@ -1,0 +1,154 @@
+"""Find the shards under the paths a user gives, and decide each one's format.
+
+Inputs are files, folders (searched recursively), globs, or fsspec URLs
+(file://, http(s)://, s3://, hf://...). A file named explicitly must be in a
+known format; in a folder, files that are not shards by their name are skipped
+and listed, so the report can say what was not read.
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+from typing import BinaryIO
+
+import fsspec
+import zstandard
+from fsspec.core import url_to_fs
+
+FORMATS = ("jsonl", "parquet", "warc", "text")
+
+_SUFFIXES = {  # name ending -> (format, compression)
+    ".jsonl": ("jsonl", None), ".ndjson": ("jsonl", None), ".json": ("jsonl", None),
+    ".jsonl.gz": ("jsonl", "gzip"), ".ndjson.gz": ("jsonl", "gzip"), ".json.gz": ("jsonl", "gzip"),
+    ".jsonl.zst": ("jsonl", "zstd"), ".ndjson.zst": ("jsonl", "zstd"), ".json.zst": ("jsonl", "zstd"),
+    ".jsonl.zstd": ("jsonl", "zstd"),
+    ".parquet": ("parquet", None), ".pq": ("parquet", None),
+    ".warc": ("warc", None), ".warc.gz": ("warc", None), ".wet": ("warc", None), ".wet.gz": ("warc", None),
+    ".txt": ("text", None), ".txt.gz": ("text", "gzip"),
+}
+# Files that sit beside shards but are never shards themselves, even with a shard-like ending.
+_NOT_SHARDS = {"manifest.json", "audit.json", "dataset_info.json", "state.json", "stats.json"}
+_GLOB_CHARS = set("*?[")
+
+
+class InputError(Exception):
+    """Unusable input, found before any work starts (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    url: str  # what fsspec opens: a local path or a protocol URL
+    name: str  # path relative to the input root it was found under: stable when the corpus moves
+    format: str
+    compression: str | None = None
+
+    @contextmanager
+    def open(self) -> Iterator[BinaryIO]:
+        """The shard's decompressed bytes, line-iterable whatever the compression."""
+        if self.compression != "zstd":
+            with fsspec.open(self.url, "rb", compression=self.compression) as stream:
+                yield stream
+            return
+        # fsspec's zstd stream cannot iterate lines; a buffered reader over zstandard's stream can.
+        with fsspec.open(self.url, "rb") as raw:
+            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            with io.BufferedReader(reader) as stream:
+                yield stream
+
+
+@dataclass
+class Discovery:
+    shards: list[Shard] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def format_of(name: str) -> tuple[str, str | None] | None:
+    lowered = name.lower()
+    for suffix in sorted(_SUFFIXES, key=len, reverse=True):
+        if lowered.endswith(suffix):
+            return _SUFFIXES[suffix]
+    return None
+
+
+def _compression_of(name: str) -> str | None:
+    lowered = name.lower()
+    if lowered.endswith(".gz") and not lowered.endswith((".warc.gz", ".wet.gz")):
+        return "gzip"
+    if lowered.endswith((".zst", ".zstd")):
+        return "zstd"
+    return None
+
+
+def _classify(path: str, forced: str, explicit: bool) -> tuple[str, str | None] | None:
+    base = posixpath.basename(path)
+    if forced != "auto":
+        if not explicit and (base.startswith((".", "_")) or base in _NOT_SHARDS):
+            return None
+        known = format_of(base)
+        return forced, (known[1] if known and known[0] == forced else _compression_of(base))
+    if base in _NOT_SHARDS or base.startswith((".", "_")):
+        return None
+    return format_of(base)
+
+
+def _full_url(fs, path: str) -> str:
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    return path if protocol in ("file", "local") else fs.unstrip_protocol(path)
+
+
+def discover_shards(paths: list[str], fmt: str = "auto") -> Discovery:
+    """Expand paths into shards, in a stable order. Raises InputError for unusable input."""
+    if fmt != "auto" and fmt not in FORMATS:
+        raise InputError(f"unknown --format {fmt!r}: choose auto, {', '.join(FORMATS)}")
+    found = Discovery()
+    for raw in paths:
+        fs, root = url_to_fs(raw)
+        if _GLOB_CHARS & set(root):
+            matches = sorted(fs.glob(root))
+            if not matches:
+                raise InputError(f"{raw}: no file matches this pattern")
+            base = root[: min(root.index(c) for c in _GLOB_CHARS if c in root)].rsplit("/", 1)[0]
+            _add_files(found, fs, matches, base, fmt, explicit=False)
+        elif not fs.exists(root):
+            raise InputError(f"{raw}: no such file or folder")
+        elif fs.isdir(root):
+            files = sorted(p for p, info in fs.find(root, detail=True).items() if info.get("type") != "directory")
+            _add_files(found, fs, files, root, fmt, explicit=False)
+        else:
+            kind = _classify(root, fmt, explicit=True)
+            if kind is None:
+                raise InputError(
+                    f"{raw}: unknown format (use a .jsonl[.gz|.zst], .parquet, .warc[.gz] or .txt file, or --format)"
+                )
+            found.shards.append(Shard(_full_url(fs, root), posixpath.basename(root), *kind))
+    _disambiguate(found.shards)
+    return found
+
+
+def _add_files(found: Discovery, fs, files: list[str], base: str, fmt: str, explicit: bool) -> None:
+    base = base.rstrip("/")
+    for path in files:
+        name = path[len(base) + 1:] if path.startswith(base + "/") else posixpath.basename(path)
+        kind = _classify(path, fmt, explicit)
+        if kind is None:
+            found.skipped.append(_full_url(fs, path))
+        else:
+            found.shards.append(Shard(_full_url(fs, path), name, *kind))
+
+
+def _disambiguate(shards: list[Shard]) -> None:
+    """Two inputs can hold shards of the same relative name: number those names so ids stay unique."""
+    seen: dict[str, int] = {}
+    for shard in shards:
+        seen[shard.name] = seen.get(shard.name, 0) + 1
+    if all(count == 1 for count in seen.values()):
+        return
+    used: dict[str, int] = {}
+    for i, shard in enumerate(shards):
+        if seen[shard.name] > 1:
+            used[shard.name] = used.get(shard.name, 0) + 1
+            shards[i] = replace(shard, name=f"{used[shard.name]}/{shard.name}")

@@ -1,0 +1,74 @@
+"""The per-document tags table: one Parquet file per task under OUT/tags/, one row per document read.
+
+Reports are rebuilt from these rows without reading the corpus again. Files
+whose names start with '_' (the run's side records) are ignored by Parquet
+dataset readers, so `pyarrow.dataset.dataset("OUT/tags")` reads just the rows.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpus_audit.io.atomic import atomic_path
+from corpus_audit.labels import AI_MENTION, PORTRAYAL_TAGS
+
+ROWS_PER_GROUP = 8192
+
+_BASE = [
+    ("id", pa.string()), ("shard", pa.string()), ("position", pa.int64()),
+    ("source_type", pa.string()), ("source_type_from", pa.string()), ("source_disagree", pa.bool_()),
+    ("domain", pa.string()), ("language", pa.string()), ("assessed", pa.bool_()), ("chars", pa.int64()),
+    (AI_MENTION, pa.bool_()), (f"score_{AI_MENTION}", pa.float32()), ("mention_terms", pa.list_(pa.string())),
+]
+_PORTRAYAL = [
+    *[(tag, pa.bool_()) for tag in PORTRAYAL_TAGS],
+    *[(f"score_{tag}", pa.float32()) for tag in PORTRAYAL_TAGS],
+    ("evidence", pa.string()),
+]
+
+
+def tags_schema(with_portrayal: bool) -> pa.Schema:
+    return pa.schema(_BASE + (_PORTRAYAL if with_portrayal else []))
+
+
+class TagTableWriter:
+    """Streams rows into one Parquet file in row groups, so memory stays flat; the file appears atomically."""
+
+    def __init__(self, path: str | Path, with_portrayal: bool):
+        self.path = Path(path)
+        self.schema = tags_schema(with_portrayal)
+        self._buffer: list[dict] = []
+        self._atomic = atomic_path(self.path)
+        self._writer = pq.ParquetWriter(self._atomic.__enter__(), self.schema, compression="zstd")
+
+    def add(self, row: dict) -> None:
+        self._buffer.append(row)
+        if len(self._buffer) >= ROWS_PER_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buffer:
+            self._writer.write_table(pa.Table.from_pylist(self._buffer, schema=self.schema))
+            self._buffer = []
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()
+        self._atomic.__exit__(None, None, None)
+
+    def abort(self) -> None:
+        self._writer.close()
+        self._atomic.__exit__(RuntimeError, RuntimeError("aborted"), None)
+
+
+def tag_files(tags_dir: str | Path) -> list[Path]:
+    return sorted(p for p in Path(tags_dir).glob("*.parquet") if not p.name.startswith(("_", ".")))
+
+
+def iter_tag_rows(tags_dir: str | Path, batch_size: int = 8192) -> Iterator[dict]:
+    for path in tag_files(tags_dir):
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size):
+            yield from batch.to_pylist()
