@@ -1,0 +1,105 @@
+"""Per-source counts of documents, characters and tags, added one document at a time and merged exactly.
+
+Each worker keeps its own Counts and saves it; the report adds them up. Every
+field is a sum, so merging is exact and the order of merging does not matter.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from corpus_audit.labels import ALL_TAGS
+
+ALL = "all"
+DECISIONS = ("metadata", "text", "none")
+# Distinct domains one partial keeps per source type; beyond that only the most frequent are kept,
+# so memory stays flat on a crawl with millions of domains (top_domains is then a heavy-hitter list).
+MAX_DOMAINS = 5000
+
+
+@dataclass
+class SourceCounts:
+    documents: int = 0
+    chars: int = 0
+    assessed: int = 0
+    assessed_chars: int = 0
+    decisions: Counter = field(default_factory=Counter)
+    domains: Counter = field(default_factory=Counter)
+    not_assessed_languages: Counter = field(default_factory=Counter)
+    tag_documents: Counter = field(default_factory=Counter)
+    tag_chars: Counter = field(default_factory=Counter)
+
+    def add(self, row: dict, tags: tuple[str, ...]) -> None:
+        chars = row["chars"]
+        self.documents += 1
+        self.chars += chars
+        self.decisions[row["source_type_from"]] += 1
+        if row.get("source_disagree"):
+            self.decisions["disagree"] += 1
+        if row["domain"]:
+            self.domains[row["domain"]] += 1
+        if not row["assessed"]:
+            self.not_assessed_languages[row["language"]] += 1
+            return
+        self.assessed += 1
+        self.assessed_chars += chars
+        for tag in tags:
+            if row.get(tag):
+                self.tag_documents[tag] += 1
+                self.tag_chars[tag] += chars
+
+    def merge(self, other: SourceCounts) -> None:
+        self.documents += other.documents
+        self.chars += other.chars
+        self.assessed += other.assessed
+        self.assessed_chars += other.assessed_chars
+        for name in ("decisions", "domains", "not_assessed_languages", "tag_documents", "tag_chars"):
+            getattr(self, name).update(getattr(other, name))
+
+    def trim_domains(self) -> None:
+        if len(self.domains) > MAX_DOMAINS:
+            self.domains = Counter(dict(self.domains.most_common(MAX_DOMAINS)))
+
+    def to_json(self) -> dict:
+        return {name: (dict(value) if isinstance(value, Counter) else value) for name, value in vars(self).items()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> SourceCounts:
+        counts = cls()
+        for name, value in data.items():
+            setattr(counts, name, Counter(value) if isinstance(getattr(counts, name), Counter) else value)
+        return counts
+
+
+@dataclass
+class Counts:
+    """Counts per source type; the 'all' row is derived when the report is built, never stored."""
+
+    tags: tuple[str, ...] = ALL_TAGS
+    by_source: dict[str, SourceCounts] = field(default_factory=dict)
+
+    def add(self, row: dict) -> None:
+        source = row["source_type"]
+        if source not in self.by_source:
+            self.by_source[source] = SourceCounts()
+        self.by_source[source].add(row, self.tags)
+
+    def merge(self, other: Counts) -> Counts:
+        for source, counts in other.by_source.items():
+            self.by_source.setdefault(source, SourceCounts()).merge(counts)
+        return self
+
+    def total(self) -> SourceCounts:
+        total = SourceCounts()
+        for counts in self.by_source.values():
+            total.merge(counts)
+        return total
+
+    def to_json(self) -> dict:
+        for counts in self.by_source.values():
+            counts.trim_domains()
+        return {"tags": list(self.tags), "by_source": {k: v.to_json() for k, v in sorted(self.by_source.items())}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Counts:
+        return cls(tuple(data["tags"]), {k: SourceCounts.from_json(v) for k, v in data["by_source"].items()})

@@ -1,0 +1,114 @@
+"""The per-document cascade: language, AI-mention gate, portrayal classifiers, source type.
+
+Every document gets a language, a source type and the gate; only English
+documents that mention AI reach the portrayal classifiers, which are the slow
+part. The result is one flat annotation per document: the row of the tags table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from corpus_audit.io.records import get_field
+from corpus_audit.labels import AI_MENTION, PORTRAYAL_TAGS
+
+EVIDENCE_CHARS = 400
+
+
+@dataclass
+class CascadeConfig:
+    tier: str = "fast"
+    classify: bool = True  # False: stop after the gate (no portrayal columns)
+    source_map: str | None = None  # the user's --source-map file
+    url_key: str = "url"
+    source_key: str = "source"
+
+
+class Cascade:
+    """Annotates batches of documents; picklable, so datatrove can ship it to workers (models load lazily)."""
+
+    def __init__(self, config: CascadeConfig = CascadeConfig()):
+        self.config = config
+        self._parts = None
+
+    def __getstate__(self):
+        return {"config": self.config, "_parts": None}
+
+    @property
+    def parts(self):
+        if self._parts is None:
+            self._parts = _load_parts(self.config)
+        return self._parts
+
+    @property
+    def classifier(self):
+        return self.parts[2]
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return (AI_MENTION, *PORTRAYAL_TAGS) if self.classifier is not None else (AI_MENTION,)
+
+    def annotate(self, texts: list[str], metadatas: list[dict]) -> list[dict]:
+        language, gate, classifier, sources = self.parts
+        rows, gated, gated_mentions = [], [], []
+        for text, metadata in zip(texts, metadatas):
+            lang = language.decide(text)
+            decision = sources.resolve(
+                text, _as_str(get_field(metadata, self.config.url_key)), _as_str(get_field(metadata, self.config.source_key))
+            )
+            row = {
+                "source_type": decision.source_type,
+                "source_type_from": decision.decided_by,
+                "source_disagree": decision.disagree,
+                "domain": decision.domain,
+                "language": lang.language,
+                "assessed": lang.is_english,
+                "chars": len(text),
+            }
+            mentions = gate.find(text) if lang.is_english else []
+            row[AI_MENTION] = bool(mentions)
+            row[f"score_{AI_MENTION}"] = 1.0 if mentions else 0.0
+            row["mention_terms"] = sorted({m.term for m in mentions})
+            if classifier is not None:
+                for tag in PORTRAYAL_TAGS:
+                    row[tag], row[f"score_{tag}"] = False, 0.0
+                row["evidence"] = None
+                if mentions:
+                    gated.append((row, text))
+                    gated_mentions.append(mentions)
+            rows.append(row)
+        if gated:
+            predictions = classifier.predict_batch([text for _, text in gated], mentions=gated_mentions)
+            for (row, _), prediction in zip(gated, predictions):
+                for tag in PORTRAYAL_TAGS:
+                    row[tag] = tag in prediction.tags
+                    row[f"score_{tag}"] = float(prediction.scores.get(tag, 0.0))
+                if prediction.tags & set(PORTRAYAL_TAGS) and prediction.evidence:
+                    row["evidence"] = prediction.evidence[0].text[:EVIDENCE_CHARS]
+        return rows
+
+
+def _as_str(value) -> str | None:
+    return value if isinstance(value, str) else (None if value is None else str(value))
+
+
+def _load_parts(config: CascadeConfig):
+    from corpus_audit.classify.source_type import SourceTypeResolver
+    from corpus_audit.gate import AIMentionGate
+    from corpus_audit.language import LanguageDetector
+
+    classifier = None
+    if config.classify:
+        classifier = load_portrayal_classifier(config.tier)
+    return LanguageDetector(), AIMentionGate(), classifier, SourceTypeResolver(source_map=config.source_map)
+
+
+def load_portrayal_classifier(tier: str):
+    """The shipped portrayal classifier of this tier, or None when this install has none."""
+    try:
+        from corpus_audit.classify.portrayal import load_classifier
+    except ImportError:
+        return None
+    try:
+        return load_classifier(tier=tier)
+    except FileNotFoundError:
+        return None

@@ -1,0 +1,117 @@
+"""The corpus-audit command: parse arguments, call the library, map outcomes to exit codes.
+
+Exit codes: 0 done; 1 done but some input could not be read; 2 bad arguments or unusable input.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+# datatrove logs through loguru at INFO; the terminal is for the progress bar and the summary.
+os.environ.setdefault("LOGURU_LEVEL", "WARNING")
+
+EXIT_OK, EXIT_UNREADABLE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _reading_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("reading")
+    group.add_argument("--text-key", default="text", help="field holding the text (dotted for nested: meta.text)")
+    group.add_argument("--id-key", default="id", help="field holding the document id (default: id; missing ids "
+                       "become <shard>:<line or row>)")
+    group.add_argument("--url-key", default="url", help="field holding the url (default: url)")
+    group.add_argument("--source-key", default="source",
+                       help="metadata field naming the source type or data set (default: source)")
+    group.add_argument("--format", default="auto", choices=["auto", "jsonl", "parquet", "warc", "text"])
+    group.add_argument("--workers", type=int, default=None, help="parallel tasks (default: number of cores)")
+    group.add_argument("--executor", default="local", choices=["local", "ray", "slurm"])
+    group.add_argument("--executor-option", action="append", default=[], metavar="KEY=VALUE",
+                       help="passed to datatrove's Ray or Slurm executor, e.g. partition=cpu time=04:00:00")
+    group.add_argument("--tier", default="fast", choices=["fast", "accurate"])
+    group.add_argument("--limit", type=int, default=None, help="read only the first N documents")
+    group.add_argument("--sample", type=float, default=None,
+                       help="audit a hash-based random FRACTION of documents (repeatable, unbiased)")
+    group.add_argument("--seed", type=int, default=0, help="seed of the --sample hash")
+    group.add_argument("--source-map", default=None, help="YAML: field value or domain -> source type")
+    group.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="corpus-audit", description=__doc__.splitlines()[0])
+    from corpus_audit import __version__
+
+    parser.add_argument("--version", action="version", version=f"corpus-audit {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    audit = commands.add_parser("audit", help="tag every document and report prevalence per source type")
+    audit.add_argument("paths", nargs="*", help="files, folders, globs or URLs (default: the bundled sample corpus)")
+    audit.add_argument("-o", "--output", default="reports", help="report folder (default: reports/)")
+    audit.add_argument("--gate-only", action="store_true", help="stop after the AI-mention gate")
+    _reading_options(audit)
+
+    report = commands.add_parser("report", help="rebuild the report from saved tags without classifying again")
+    report.add_argument("tags_dirs", nargs="+", help="tags folders written by audit (OUT/tags)")
+    report.add_argument("-o", "--output", default="reports")
+    return parser
+
+
+def _executor_options(pairs: list[str]) -> dict:
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--executor-option {pair!r}: expected KEY=VALUE")
+        options[key] = int(value) if value.isdigit() else value
+    return options
+
+
+def _run_audit(args) -> int:
+    from corpus_audit.io.records import FieldKeys
+    from corpus_audit.pipeline import AuditOptions, audit
+    from corpus_audit.report.terminal import render_summary
+
+    options = AuditOptions(
+        fmt=args.format,
+        keys=FieldKeys(args.text_key, args.id_key, args.url_key, args.source_key),
+        workers=args.workers, executor=args.executor, executor_options=_executor_options(args.executor_option),
+        tier=args.tier, classify=not args.gate_only, limit=args.limit, sample=args.sample, seed=args.seed,
+        source_map=args.source_map, quiet=args.quiet,
+    )
+    report = audit(args.paths, args.output, options)
+    print(render_summary(report, args.output))
+    return _exit_code(report)
+
+
+def _run_report(args) -> int:
+    from corpus_audit.pipeline import report_from_tags_dir
+    from corpus_audit.report.terminal import render_summary
+
+    if len(args.tags_dirs) != 1:
+        raise ValueError("report takes one tags folder for now")
+    report = report_from_tags_dir(args.tags_dirs[0], args.output)
+    print(render_summary(report, args.output))
+    return _exit_code(report)
+
+
+def _exit_code(report: dict) -> int:
+    unreadable = report["corpus"]["unreadable"]
+    return EXIT_UNREADABLE if unreadable["documents"] or unreadable["shards"] else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    from corpus_audit.io.shards import InputError
+
+    args = build_parser().parse_args(argv)
+    handlers = {"audit": _run_audit, "report": _run_report}
+    try:
+        return handlers[args.command](args)
+    except (InputError, ValueError) as error:
+        print(f"corpus-audit {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("corpus-audit: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

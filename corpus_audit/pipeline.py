@@ -1,0 +1,192 @@
+"""Run an audit: find shards, check the input, run the datatrove pipeline, merge the partial counts, report.
+
+Each task (a slice of the shards) writes its own tags file, partial counts and
+reading account under OUT/tags/; datatrove records finished tasks under
+OUT/_state/, so a killed run started again with the same settings resumes
+where it stopped, and a run with other settings starts afresh.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import orjson
+
+from corpus_audit import __version__
+from corpus_audit.aggregate.counts import Counts
+from corpus_audit.datatrove import AuditStats, AuditTagger, ShardReader, TagWriter
+from corpus_audit.io.atomic import read_json, write_json
+from corpus_audit.io.readers import read_rows
+from corpus_audit.io.records import FieldKeys, Unreadable, get_field
+from corpus_audit.io.shards import InputError, Shard, discover_shards
+from corpus_audit.progress import ProgressWatcher
+from corpus_audit.report.build import build_report
+from corpus_audit.report.write import write_reports
+from corpus_audit.resources import sample_corpus_dir
+
+MAX_TASKS = 1024
+KEY_CHECK_ROWS = 100
+
+
+@dataclass
+class AuditOptions:
+    fmt: str = "auto"
+    keys: FieldKeys = field(default_factory=FieldKeys)
+    workers: int | None = None
+    executor: str = "local"
+    executor_options: dict = field(default_factory=dict)
+    tier: str = "fast"
+    classify: bool = True
+    limit: int | None = None
+    sample: float | None = None
+    seed: int = 0
+    source_map: str | None = None
+    quiet: bool = False
+
+
+def audit(paths: list[str] | None = None, output_dir: str | Path = "reports", options: AuditOptions | None = None,
+          **option_fields) -> dict:
+    """Audits the shards under `paths` (default: the bundled sample corpus); writes and returns the report.
+
+    Options come as an AuditOptions or as its fields by name: audit(["crawl/"], "out/", workers=4, sample=0.1).
+    """
+    options = options or AuditOptions(**option_fields)
+    paths = [str(p) for p in (paths or [sample_corpus_dir()])]
+    _check_options(options)
+    discovery = discover_shards(paths, options.fmt)
+    if not discovery.shards:
+        raise InputError(f"{', '.join(paths)}: no shards found (skipped: {len(discovery.skipped)} files)")
+    check_text_key(discovery.shards[0], options.keys)
+
+    output_dir = Path(output_dir)
+    tags_dir, state_dir = output_dir / "tags", output_dir / "_state"
+    tagger = AuditTagger(options.tier, options.classify, options.source_map, options.keys.url, options.keys.source)
+    run = _describe_run(paths, discovery, options, tagger)
+    _prepare_output(tags_dir, state_dir, run)
+
+    tasks = 1 if options.limit is not None else min(len(discovery.shards), MAX_TASKS)
+    pipeline = [
+        ShardReader(discovery.shards, tags_dir, options.keys, limit=-1 if options.limit is None else options.limit,
+                    sample=1.0 if options.sample is None else options.sample, seed=options.seed,
+                    progress_dir=state_dir / "progress"),
+        tagger,
+        TagWriter(tags_dir, with_portrayal=len(tagger.tags) > 1),
+        AuditStats(tags_dir, tagger.tags),
+    ]
+    with ProgressWatcher(state_dir / "progress", total_shards=len(discovery.shards), disable=options.quiet):
+        _execute(pipeline, tasks, options, state_dir)
+    return report_from_tags_dir(tags_dir, output_dir, rebuild=False)
+
+
+def _check_options(options: AuditOptions) -> None:
+    if options.sample is not None and not 0 < options.sample <= 1:
+        raise InputError(f"--sample must be a fraction in (0, 1], not {options.sample}")
+    if options.limit is not None and options.limit < 1:
+        raise InputError(f"--limit must be a positive number of documents, not {options.limit}")
+    if options.tier not in ("fast", "accurate"):
+        raise InputError(f"--tier must be fast or accurate, not {options.tier!r}")
+    if options.source_map and not Path(options.source_map).is_file():
+        raise InputError(f"{options.source_map}: no such source map file")
+
+
+def check_text_key(shard: Shard, keys: FieldKeys) -> None:
+    """Fails before any work when none of the first rows of the first shard has the text key."""
+    if shard.format not in ("jsonl", "parquet"):
+        return
+    seen: dict[str, None] = {}
+    try:
+        for i, item in enumerate(read_rows(shard)):
+            if i >= KEY_CHECK_ROWS:
+                break
+            if isinstance(item, Unreadable):
+                continue
+            if get_field(item[1], keys.text) is not None:
+                return
+            seen.update(dict.fromkeys(item[1]))
+    except Exception:  # noqa: BLE001 - a shard that cannot be read is counted as unreadable during the run
+        return
+    if seen:
+        raise InputError(
+            f"{shard.url}: no document has the text key {keys.text!r} "
+            f"(keys seen: {', '.join(seen)}); choose one with --text-key"
+        )
+
+
+def _describe_run(paths, discovery, options: AuditOptions, tagger: AuditTagger) -> dict:
+    classifier = tagger.cascade.classifier
+    model = {"name": None, "version": None, "tier": options.tier, "thresholds": {}}
+    if classifier is not None:
+        model = {"name": classifier.name, "version": classifier.version, "tier": classifier.tier,
+                 "thresholds": dict(classifier.thresholds)}
+    source_map_digest = None
+    if options.source_map:
+        source_map_digest = hashlib.sha256(Path(options.source_map).read_bytes()).hexdigest()
+    settings = {k: v for k, v in asdict(options).items() if k not in ("workers", "quiet", "executor", "executor_options")}
+    settings["source_map_sha256"] = source_map_digest
+    return {
+        "paths": paths,
+        "shards": len(discovery.shards),
+        "shard_names": [s.name for s in discovery.shards],
+        "skipped_files": discovery.skipped,
+        "options": settings,
+        "model": model,
+        "tool": {"name": "corpus-audit", "version": __version__},
+    }
+
+
+def _prepare_output(tags_dir: Path, state_dir: Path, run: dict) -> None:
+    """Resume when the saved run had the same settings; otherwise clear what an earlier run left."""
+    run_file = tags_dir / "_run.json"
+    if run_file.exists() and read_json(run_file) != orjson.loads(orjson.dumps(run)):
+        shutil.rmtree(tags_dir)
+        shutil.rmtree(state_dir, ignore_errors=True)
+    shutil.rmtree(state_dir / "progress", ignore_errors=True)
+    write_json(run_file, run)
+
+
+def _execute(pipeline: list, tasks: int, options: AuditOptions, state_dir: Path) -> None:
+    workers = max(1, min(options.workers or os.cpu_count() or 1, tasks))
+    logging_dir = str(state_dir / "datatrove")
+    if options.executor == "local":
+        from corpus_audit.executors import QuietLocalExecutor
+
+        QuietLocalExecutor(pipeline, tasks=tasks, workers=workers, logging_dir=logging_dir).run()
+    elif options.executor == "ray":
+        from datatrove.executor.ray import RayPipelineExecutor
+
+        RayPipelineExecutor(pipeline, tasks=tasks, workers=workers, logging_dir=logging_dir,
+                            **options.executor_options).run()
+    elif options.executor == "slurm":
+        from datatrove.executor.slurm import SlurmPipelineExecutor
+
+        SlurmPipelineExecutor(pipeline, tasks=tasks, workers=workers, logging_dir=logging_dir,
+                              **options.executor_options).run()
+    else:
+        raise InputError(f"--executor must be local, ray or slurm, not {options.executor!r}")
+
+
+def report_from_tags_dir(tags_dir: str | Path, output_dir: str | Path, rebuild: bool = True) -> dict:
+    """Builds and writes the report from a tags folder: from the partial counts, or (rebuild) from the rows."""
+    from corpus_audit.io.tags import iter_tag_rows
+
+    tags_dir = Path(tags_dir)
+    run_file = tags_dir / "_run.json"
+    if not run_file.exists():
+        raise InputError(f"{tags_dir}: not a tags folder of corpus-audit (no _run.json)")
+    run = read_json(run_file)
+    tags = tuple(Counts().tags if run["model"]["name"] else ("ai_mention",))
+    if rebuild:
+        counts = Counts(tags)
+        for row in iter_tag_rows(tags_dir):
+            counts.add(row)
+    else:
+        counts = Counts(tags)
+        for path in sorted(tags_dir.glob("_counts-*.json")):
+            counts.merge(Counts.from_json(read_json(path)))
+    accounts = [read_json(p) for p in sorted(tags_dir.glob("_read-*.json"))]
+    report = build_report(counts, accounts, run)
+    write_reports(report, Path(output_dir), tags_dir)
+    return report

@@ -1,0 +1,86 @@
+"""From merged counts and the reading accounts to the audit report (the structure of audit.json)."""
+from __future__ import annotations
+
+from corpus_audit.aggregate.counts import ALL, Counts, SourceCounts
+from corpus_audit.aggregate.intervals import wilson_interval
+from corpus_audit.labels import AI_MENTION
+
+TOP_DOMAINS = 10
+MAX_UNREADABLE_DETAILS = 200
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _tag_block(counts: SourceCounts, tag: str) -> dict:
+    count = counts.tag_documents.get(tag, 0)
+    in_ai = counts.tag_documents.get(AI_MENTION, 0)
+    return {
+        "count": count,
+        "rate": _ratio(count, counts.assessed),
+        "ci95": wilson_interval(count, counts.assessed),
+        "rate_chars": _ratio(counts.tag_chars.get(tag, 0), counts.assessed_chars),
+        "rate_in_ai": _ratio(count, in_ai),
+        "ci95_in_ai": wilson_interval(count, in_ai),
+    }
+
+
+def source_block(counts: SourceCounts, tags: tuple[str, ...]) -> dict:
+    block = {
+        "documents": counts.documents,
+        "chars": counts.chars,
+        "assessed": counts.assessed,
+        "source_decisions": {key: counts.decisions.get(key, 0) for key in ("metadata", "text", "none", "disagree")},
+        "top_domains": [[domain, n] for domain, n in counts.domains.most_common(TOP_DOMAINS)],
+    }
+    for tag in tags:
+        block[tag] = _tag_block(counts, tag)
+    return block
+
+
+def summarize_accounts(accounts: list[dict]) -> dict:
+    """Adds up the per-task reading accounts into the report's unreadable / sampled-out figures."""
+    shards_failed, documents, sampled_out, details = 0, 0, 0, []
+    for account in accounts:
+        for name, shard in sorted(account["shards"].items()):
+            shards_failed += shard["whole_shard_failed"]
+            documents += shard["unreadable"]
+            sampled_out += shard["sampled_out"]
+            details.extend(shard["details"])
+    return {
+        "unreadable": {"shards": shards_failed, "documents": documents, "details": details[:MAX_UNREADABLE_DETAILS],
+                       "details_truncated": len(details) > MAX_UNREADABLE_DETAILS},
+        "sampled_out": sampled_out,
+        "shards_read": sum(len(a["shards"]) for a in accounts),
+    }
+
+
+def build_report(counts: Counts, accounts: list[dict], run: dict) -> dict:
+    """run: what the run was asked to do (paths, shard count, skipped files, options, model)."""
+    total = counts.total()
+    read = summarize_accounts(accounts)
+    by_source = {source: source_block(c, counts.tags) for source, c in sorted(counts.by_source.items())}
+    by_source[ALL] = source_block(total, counts.tags)
+    return {
+        "corpus": {
+            "paths": run["paths"],
+            "shards": run["shards"],
+            "shards_read": read["shards_read"],
+            "documents": total.documents,
+            "chars": total.chars,
+            "skipped_files": run["skipped_files"],
+            "unreadable": read["unreadable"],
+            "not_assessed": {
+                "documents": total.documents - total.assessed,
+                "by_language": dict(total.not_assessed_languages.most_common()),
+            },
+            "sample": run["options"].get("sample"),
+            "sampled_out": read["sampled_out"],
+            "limit": run["options"].get("limit"),
+        },
+        "model": run["model"],
+        "tags": list(counts.tags),
+        "by_source": by_source,
+        "tool": run["tool"],
+    }

@@ -1,0 +1,83 @@
+"""audit.md: the report as Markdown tables."""
+from __future__ import annotations
+
+from corpus_audit.aggregate.counts import ALL
+
+
+def percent(rate: float | None, digits: int = 1) -> str:
+    return "–" if rate is None else f"{100 * rate:.{digits}f}%"
+
+
+def rate_with_interval(block: dict) -> str:
+    if block["rate"] is None:
+        return "–"
+    lo, hi = block["ci95"]
+    return f"{block['count']:,} ({percent(block['rate'])}, {percent(lo)}–{percent(hi)})"
+
+
+def sources_in_order(report: dict) -> list[str]:
+    return [s for s in report["by_source"] if s != ALL] + [ALL]
+
+
+def render_markdown(report: dict) -> str:
+    corpus, model, tags = report["corpus"], report["model"], report["tags"]
+    lines = [
+        "# corpus-audit report",
+        "",
+        f"Paths: {', '.join(corpus['paths'])}  ",
+        f"Model: {model['name'] or 'none (AI-mention gate only)'} {model['version'] or ''} (tier {model['tier']})  ",
+        f"Tool: {report['tool']['name']} {report['tool']['version']}",
+        "",
+        "## Corpus",
+        "",
+        "| | |",
+        "|---|---:|",
+        f"| shards | {corpus['shards']:,} |",
+        f"| documents read | {corpus['documents']:,} |",
+        f"| characters | {corpus['chars']:,} |",
+        f"| assessed (English) | {report['by_source'][ALL]['assessed']:,} |",
+        f"| not assessed | {corpus['not_assessed']['documents']:,} |",
+        f"| unreadable documents | {corpus['unreadable']['documents']:,} |",
+        f"| unreadable shards | {corpus['unreadable']['shards']:,} |",
+        f"| skipped files (not shards) | {len(corpus['skipped_files']):,} |",
+    ]
+    if corpus.get("sample"):
+        lines.append(f"| sample fraction | {corpus['sample']} ({corpus['sampled_out']:,} documents left out) |")
+    if corpus.get("limit"):
+        lines.append(f"| limit | first {corpus['limit']:,} documents |")
+    lines += ["", "## Prevalence by source type", "",
+              "Count, rate over assessed documents, and 95% Wilson interval.", ""]
+    lines.append("| source type | documents | assessed | " + " | ".join(tags) + " |")
+    lines.append("|---|---:|---:|" + "---:|" * len(tags))
+    for source in sources_in_order(report):
+        block = report["by_source"][source]
+        cells = [rate_with_interval(block[tag]) for tag in tags]
+        lines.append(f"| {source} | {block['documents']:,} | {block['assessed']:,} | " + " | ".join(cells) + " |")
+    portrayal = [t for t in tags if t != "ai_mention"]
+    if portrayal:
+        lines += ["", "## Among documents that mention AI", "",
+                  "| source type | mention AI | " + " | ".join(portrayal) + " |",
+                  "|---|---:|" + "---:|" * len(portrayal)]
+        for source in sources_in_order(report):
+            block = report["by_source"][source]
+            cells = [percent(block[t]["rate_in_ai"]) for t in portrayal]
+            lines.append(f"| {source} | {block['ai_mention']['count']:,} | " + " | ".join(cells) + " |")
+    lines += ["", "## How source types were decided", "",
+              "| source type | metadata | text | none | metadata and text disagree | top domains |",
+              "|---|---:|---:|---:|---:|---|"]
+    for source in sources_in_order(report):
+        block = report["by_source"][source]
+        d = block["source_decisions"]
+        domains = ", ".join(f"{name} ({n})" for name, n in block["top_domains"][:5])
+        lines.append(f"| {source} | {d['metadata']:,} | {d['text']:,} | {d['none']:,} | {d['disagree']:,} | {domains} |")
+    by_language = corpus["not_assessed"]["by_language"]
+    if by_language:
+        lines += ["", "## Not assessed (not English)", "", "| language | documents |", "|---|---:|"]
+        lines += [f"| {lang} | {n:,} |" for lang, n in by_language.items()]
+    if corpus["unreadable"]["details"]:
+        lines += ["", "## Unreadable input", ""]
+        lines += [f"- `{d}`" for d in corpus["unreadable"]["details"]]
+    if corpus["skipped_files"]:
+        lines += ["", "## Skipped files (not shards by their name)", ""]
+        lines += [f"- `{f}`" for f in corpus["skipped_files"][:100]]
+    return "\n".join(lines) + "\n"
