@@ -5,6 +5,7 @@ Exit codes: 0 done; 1 done but some input could not be read; 2 bad arguments or 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 
@@ -31,7 +32,7 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--limit", type=int, default=None, help="read only the first N documents")
     group.add_argument("--sample", type=float, default=None,
                        help="audit a hash-based random FRACTION of documents (repeatable, unbiased)")
-    group.add_argument("--seed", type=int, default=0, help="seed of the --sample hash")
+    group.add_argument("--seed", type=int, default=0, help="seed of every hash-based draw (--sample, rebalance)")
     group.add_argument("--source-map", default=None, help="YAML: field value or domain -> source type")
     group.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -52,6 +53,25 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="rebuild the report from saved tags without classifying again")
     report.add_argument("tags_dirs", nargs="+", help="tags folders written by audit (OUT/tags)")
     report.add_argument("-o", "--output", default="reports")
+
+    classify = commands.add_parser("classify", help="tags, scores and evidence of one text (argument or stdin), as JSON")
+    classify.add_argument("text", nargs="?", help="the text (default: read stdin)")
+    classify.add_argument("--tier", default="fast", choices=["fast", "accurate"])
+    classify.add_argument("--url", default=None, help="the text's url, for its source type")
+
+    train = commands.add_parser("train", help="train the classifiers from labeled JSONL and corpus references")
+    train.add_argument("--data", nargs="+", required=True, help="labeled JSONL files (labeling.md) or reference files")
+    train.add_argument("--corpora", default=None, help="folder that reference files' paths are resolved against")
+    train.add_argument("-o", "--output", default="classifiers", help="where the model files go")
+    train.add_argument("--model", default="all", choices=["all", "portrayal", "source_type"])
+    train.add_argument("--tier", default="fast", choices=["fast", "accurate"])
+    train.add_argument("--seed", type=int, default=0)
+
+    evaluate = commands.add_parser("eval", help="per-tag precision, recall, F1 and source-type accuracy, as JSON")
+    evaluate.add_argument("--data", nargs="+", required=True, help="labeled JSONL files (labeling.md)")
+    evaluate.add_argument("--tier", default="fast", choices=["fast", "accurate"])
+    evaluate.add_argument("--model-dir", default=None, help="models to evaluate (default: the shipped ones)")
+
     return parser
 
 
@@ -93,6 +113,31 @@ def _run_report(args) -> int:
     return _exit_code(report)
 
 
+def _run_classify(args) -> int:
+    from corpus_audit.classify.inspect import classify_text
+
+    text = args.text if args.text is not None else sys.stdin.read()
+    if not text.strip():
+        raise ValueError("no text given (pass it as an argument or on stdin)")
+    print(json.dumps(classify_text(text, tier=args.tier, url=args.url), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _run_train(args) -> int:
+    from corpus_audit.classify.recipe import train_models
+
+    summary = train_models(args.data, args.corpora, args.output, model=args.model, tier=args.tier, seed=args.seed)
+    print(json.dumps(summary, indent=2))
+    return EXIT_OK
+
+
+def _run_eval(args) -> int:
+    from corpus_audit.classify.recipe import evaluate_models
+
+    print(json.dumps(evaluate_models(args.data, tier=args.tier, model_dir=args.model_dir), indent=2))
+    return EXIT_OK
+
+
 def _exit_code(report: dict) -> int:
     unreadable = report["corpus"]["unreadable"]
     return EXIT_UNREADABLE if unreadable["documents"] or unreadable["shards"] else EXIT_OK
@@ -102,9 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     from corpus_audit.io.shards import InputError
 
     args = build_parser().parse_args(argv)
-    handlers = {"audit": _run_audit, "report": _run_report}
+    handlers = {"audit": _run_audit, "report": _run_report, "classify": _run_classify, "train": _run_train,
+                "eval": _run_eval}
     try:
-        return handlers[args.command](args)
+        return handlers[args.command](args) if args.command in handlers else args.handler(args)
     except (InputError, ValueError) as error:
         print(f"corpus-audit {args.command}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

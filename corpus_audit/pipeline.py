@@ -55,7 +55,7 @@ def audit(paths: list[str] | None = None, output_dir: str | Path = "reports", op
     """
     options = options or AuditOptions(**option_fields)
     paths = [str(p) for p in (paths or [sample_corpus_dir()])]
-    _check_options(options)
+    check_options(options)
     discovery = discover_shards(paths, options.fmt)
     if not discovery.shards:
         raise InputError(f"{', '.join(paths)}: no shards found (skipped: {len(discovery.skipped)} files)")
@@ -77,11 +77,11 @@ def audit(paths: list[str] | None = None, output_dir: str | Path = "reports", op
         AuditStats(tags_dir, tagger.tags),
     ]
     with ProgressWatcher(state_dir / "progress", total_shards=len(discovery.shards), disable=options.quiet):
-        _execute(pipeline, tasks, options, state_dir)
+        execute_pipeline(pipeline, tasks, options, state_dir)
     return report_from_tags_dir(tags_dir, output_dir, rebuild=False)
 
 
-def _check_options(options: AuditOptions) -> None:
+def check_options(options: AuditOptions) -> None:
     if options.sample is not None and not 0 < options.sample <= 1:
         raise InputError(f"--sample must be a fraction in (0, 1], not {options.sample}")
     if options.limit is not None and options.limit < 1:
@@ -147,7 +147,7 @@ def _prepare_output(tags_dir: Path, state_dir: Path, run: dict) -> None:
     write_json(run_file, run)
 
 
-def _execute(pipeline: list, tasks: int, options: AuditOptions, state_dir: Path) -> None:
+def execute_pipeline(pipeline: list, tasks: int, options: AuditOptions, state_dir: Path) -> None:
     workers = max(1, min(options.workers or os.cpu_count() or 1, tasks))
     logging_dir = str(state_dir / "datatrove")
     if options.executor == "local":
