@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--tier", default="fast", choices=["fast", "accurate"])
     evaluate.add_argument("--model-dir", default=None, help="models to evaluate (default: the shipped ones)")
 
+    from corpus_audit.export.commands import add_export_commands
+
+    add_export_commands(commands, _reading_options)
     return parser
 
 
