@@ -22,7 +22,7 @@ from corpus_audit.io.atomic import write_json
 from corpus_audit.io.readers import read_documents
 from corpus_audit.io.records import FieldKeys, Unreadable
 from corpus_audit.io.shards import Shard
-from corpus_audit.io.tags import TagTableWriter
+from corpus_audit.io.tags import open_tag_table
 
 ANNOTATIONS = "corpus_audit"
 
@@ -121,11 +121,11 @@ class TagWriter(PipelineStep):
         self.with_portrayal = with_portrayal
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        writer = TagTableWriter(self.tags_dir / f"{rank:05d}.parquet", self.with_portrayal)
+        writer = open_tag_table(self.tags_dir / f"{rank:05d}.parquet", self.with_portrayal)
         try:
             for doc in data or ():
                 row = annotations(doc)
-                writer.add({"id": doc.id, **row})
+                writer.write({"id": doc.id, **row})
                 yield doc
         except BaseException:
             writer.abort()

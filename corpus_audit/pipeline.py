@@ -21,7 +21,7 @@ from corpus_audit.datatrove import AuditStats, AuditTagger, ShardReader, TagWrit
 from corpus_audit.io.atomic import read_json, write_json
 from corpus_audit.io.readers import read_rows
 from corpus_audit.io.records import FieldKeys, Unreadable, get_field
-from corpus_audit.io.shards import InputError, Shard, discover_shards
+from corpus_audit.io.shards import Discovery, InputError, Shard, discover_shards
 from corpus_audit.progress import ProgressWatcher
 from corpus_audit.report.build import build_report
 from corpus_audit.report.write import write_reports
@@ -55,11 +55,7 @@ def audit(paths: list[str] | None = None, output_dir: str | Path = "reports", op
     """
     options = options or AuditOptions(**option_fields)
     paths = [str(p) for p in (paths or [sample_corpus_dir()])]
-    check_options(options)
-    discovery = discover_shards(paths, options.fmt)
-    if not discovery.shards:
-        raise InputError(f"{', '.join(paths)}: no shards found (skipped: {len(discovery.skipped)} files)")
-    check_text_key(discovery.shards[0], options.keys)
+    discovery = discover_input(paths, options)
 
     output_dir = Path(output_dir)
     tags_dir, state_dir = output_dir / "tags", output_dir / "_state"
@@ -79,6 +75,16 @@ def audit(paths: list[str] | None = None, output_dir: str | Path = "reports", op
     with ProgressWatcher(state_dir / "progress", total_shards=len(discovery.shards), disable=options.quiet):
         execute_pipeline(pipeline, tasks, options, state_dir)
     return report_from_tags_dir(tags_dir, output_dir, rebuild=False)
+
+
+def discover_input(paths: list[str], options: AuditOptions) -> Discovery:
+    """The shards under `paths`, after every check that can fail before work starts (InputError)."""
+    check_options(options)
+    discovery = discover_shards(paths, options.fmt)
+    if not discovery.shards:
+        raise InputError(f"{', '.join(paths)}: no shards found (skipped: {len(discovery.skipped)} files)")
+    check_text_key(discovery.shards[0], options.keys)
+    return discovery
 
 
 def check_options(options: AuditOptions) -> None:

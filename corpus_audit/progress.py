@@ -32,8 +32,11 @@ class ProgressWatcher:
         return documents, shards
 
     def _watch(self) -> None:
-        with tqdm(desc="documents", unit=" doc", unit_scale=True, position=0, dynamic_ncols=True) as docs_bar, \
-             tqdm(desc="shards", total=self.total_shards, unit=" shard", position=1, dynamic_ncols=True) as shard_bar:
+        # disable=None: bars on a terminal, silence in logs and pipes.
+        with tqdm(desc="documents", unit=" doc", unit_scale=True, position=0, dynamic_ncols=True,
+                  disable=None) as docs_bar, \
+             tqdm(desc="shards", total=self.total_shards, unit=" shard", position=1, dynamic_ncols=True,
+                  disable=None) as shard_bar:
             while True:
                 stopping = self._stop.wait(self.interval)
                 documents, shards = self._read()

@@ -25,9 +25,9 @@ from corpus_audit.export.step import ExportShards, entry_path
 from corpus_audit.export.table import BeforeAfter
 from corpus_audit.export.writers import output_name
 from corpus_audit.io.atomic import read_json, write_json, write_text
-from corpus_audit.io.shards import InputError, discover_shards
+from corpus_audit.io.shards import InputError
 from corpus_audit.labels import AI_MENTION, ALL_TAGS
-from corpus_audit.pipeline import MAX_TASKS, AuditOptions, check_options, execute_pipeline, check_text_key
+from corpus_audit.pipeline import MAX_TASKS, AuditOptions, discover_input, execute_pipeline
 from corpus_audit.progress import ProgressWatcher
 
 STATE = "_state"
@@ -48,11 +48,7 @@ def run_export(command: str, paths: list[str], output_dir: str | Path, plan: Fil
     paths = [str(p) for p in paths]
     if not paths:
         raise InputError("give the corpus to export: one or more files, folders, globs or URLs")
-    check_options(options)
-    discovery = discover_shards(paths, options.fmt)
-    if not discovery.shards:
-        raise InputError(f"{', '.join(paths)}: no shards found (skipped: {len(discovery.skipped)} files)")
-    check_text_key(discovery.shards[0], options.keys)
+    discovery = discover_input(paths, options)
     output_dir = Path(output_dir)
     _check_output_dir(output_dir, paths, discovery.shards)
 

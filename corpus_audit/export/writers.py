@@ -20,11 +20,11 @@ import pyarrow.parquet as pq
 import zstandard
 
 from corpus_audit.io.atomic import atomic_path
+from corpus_audit.io.parquet import ParquetStreamWriter
 from corpus_audit.io.shards import Shard
 
 GZIP_LEVEL = 6
 ZSTD_LEVEL = 3
-PARQUET_ROWS_PER_GROUP = 8192
 WRITE_BUFFER = 1 << 20
 _CONVERTED_ENDINGS = (".warc.gz", ".wet.gz", ".warc", ".wet", ".txt.gz", ".txt")
 
@@ -88,36 +88,6 @@ class JsonlShardWriter:
         self._atomic.__exit__(RuntimeError, RuntimeError("aborted"), None)
 
 
-class ParquetShardWriter:
-    """Streams rows into row groups under a fixed schema (the input's, plus the export's columns)."""
-
-    def __init__(self, path: Path, schema: pa.Schema, compression: str):
-        self.path = path
-        self.schema = schema
-        self._buffer: list[dict] = []
-        self._atomic = atomic_path(path)
-        self._writer = pq.ParquetWriter(self._atomic.__enter__(), schema, compression=compression)
-
-    def write(self, row: dict) -> None:
-        self._buffer.append(row)
-        if len(self._buffer) >= PARQUET_ROWS_PER_GROUP:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._buffer:
-            self._writer.write_table(pa.Table.from_pylist(self._buffer, schema=self.schema))
-            self._buffer = []
-
-    def close(self) -> None:
-        self._flush()
-        self._writer.close()
-        self._atomic.__exit__(None, None, None)
-
-    def abort(self) -> None:
-        self._writer.close()
-        self._atomic.__exit__(RuntimeError, RuntimeError("aborted"), None)
-
-
 def parquet_layout(shard: Shard) -> tuple[pa.Schema, str]:
     """The input's Arrow schema and compression codec (of its first column chunk; snappy when empty)."""
     with shard.open() as stream:
@@ -149,5 +119,5 @@ def export_schema(schema: pa.Schema, annotation: pa.DataType | None, id_key: str
 def open_writer(path: Path, fmt: str, compression: str | None, schema: pa.Schema | None = None,
                 parquet_codec: str = "snappy"):
     if fmt == "parquet":
-        return ParquetShardWriter(path, schema, parquet_codec)
+        return ParquetStreamWriter(path, schema, parquet_codec)
     return JsonlShardWriter(path, compression)

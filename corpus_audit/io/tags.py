@@ -12,10 +12,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpus_audit.io.atomic import atomic_path
+from corpus_audit.io.parquet import ParquetStreamWriter
 from corpus_audit.labels import AI_MENTION, PORTRAYAL_TAGS
-
-ROWS_PER_GROUP = 8192
 
 _BASE = [
     ("id", pa.string()), ("shard", pa.string()), ("position", pa.int64()),
@@ -34,34 +32,8 @@ def tags_schema(with_portrayal: bool) -> pa.Schema:
     return pa.schema(_BASE + (_PORTRAYAL if with_portrayal else []))
 
 
-class TagTableWriter:
-    """Streams rows into one Parquet file in row groups, so memory stays flat; the file appears atomically."""
-
-    def __init__(self, path: str | Path, with_portrayal: bool):
-        self.path = Path(path)
-        self.schema = tags_schema(with_portrayal)
-        self._buffer: list[dict] = []
-        self._atomic = atomic_path(self.path)
-        self._writer = pq.ParquetWriter(self._atomic.__enter__(), self.schema, compression="zstd")
-
-    def add(self, row: dict) -> None:
-        self._buffer.append(row)
-        if len(self._buffer) >= ROWS_PER_GROUP:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._buffer:
-            self._writer.write_table(pa.Table.from_pylist(self._buffer, schema=self.schema))
-            self._buffer = []
-
-    def close(self) -> None:
-        self._flush()
-        self._writer.close()
-        self._atomic.__exit__(None, None, None)
-
-    def abort(self) -> None:
-        self._writer.close()
-        self._atomic.__exit__(RuntimeError, RuntimeError("aborted"), None)
+def open_tag_table(path: str | Path, with_portrayal: bool) -> ParquetStreamWriter:
+    return ParquetStreamWriter(path, tags_schema(with_portrayal))
 
 
 def tag_files(tags_dir: str | Path) -> list[Path]:
