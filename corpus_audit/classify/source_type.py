@@ -1,0 +1,86 @@
+"""Decide each document's source type (labeling.md section 2) and record how.
+
+Metadata decides when it is decisive (a source field naming a source type or a
+known data set, a listed domain, a telling URL path); the fastText text model
+decides when metadata is silent, and overrides weak metadata (a blog platform,
+a generic host) when it is confident: a story on a blog is fiction.
+Rules: source_rules.yaml; model: classifiers/source_type.ftz (SOURCE_TYPE.md).
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from corpus_audit.classify.source_rules import MetadataRules, domain_of
+from corpus_audit.classify.source_text import SourceTextModel
+from corpus_audit.labels import UNKNOWN_SOURCE
+from corpus_audit.resources import classifiers_dir
+
+__all__ = ["SourceDecision", "SourceTypeResolver", "domain_of", "load_source_map", "default_model_path"]
+
+
+@dataclass(frozen=True)
+class SourceDecision:
+    source_type: str  # one of labels.SOURCE_TYPES, or "unknown" when nothing decides
+    decided_by: str  # "metadata", "text" or "none"
+    domain: str  # host without www.
+    disagree: bool = False  # metadata and text model both had an answer and they differ
+
+
+def default_model_path() -> Path:
+    return classifiers_dir() / "source_type.ftz"
+
+
+def load_source_map(source_map: dict | str | Path | None) -> dict:
+    """The user's map (YAML file or dict): source-field value or domain -> source type."""
+    if source_map is None:
+        return {}
+    if isinstance(source_map, dict):
+        return source_map
+    loaded = yaml.safe_load(Path(source_map).read_text(encoding="utf-8")) or {}
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{source_map}: a source map is a YAML mapping 'field value or domain: source type'")
+    return loaded
+
+
+class SourceTypeResolver:
+    """Source type of one document from its text, URL and source field.
+
+    override_threshold: text-model probability above which the text overrides
+        weak metadata (tuned on dev, see classifiers/SOURCE_TYPE.md).
+    answer_threshold: below this probability the text model is not counted as
+        having an answer when comparing it with metadata (the `disagree` flag).
+    """
+
+    def __init__(
+        self,
+        source_map: dict | str | Path | None = None,
+        model_path=None,
+        use_text_model: bool = True,
+        override_threshold: float = 0.9,
+        answer_threshold: float = 0.5,
+    ):
+        self.source_map = source_map
+        self.model_path = model_path
+        self.use_text_model = use_text_model
+        self.override_threshold = override_threshold
+        self.answer_threshold = answer_threshold
+        self.rules_ = MetadataRules(user_map=load_source_map(source_map))
+        self.text_model_ = SourceTextModel(model_path or default_model_path()) if use_text_model else None
+
+    @property
+    def model_version(self) -> str:
+        return self.text_model_.version if self.text_model_ else ""
+
+    def resolve(self, text: str, url: str | None = None, source_field: str | None = None) -> SourceDecision:
+        domain = domain_of(url)
+        hint = self.rules_.hint(url, domain, source_field)
+        guess, confidence = self.text_model_.predict(text or "") if self.text_model_ else (None, 0.0)
+        if hint is None:
+            if guess is None:
+                return SourceDecision(UNKNOWN_SOURCE, "none", domain)
+            return SourceDecision(guess, "text", domain)
+        differs = guess is not None and guess != hint.source_type
+        if differs and not hint.decisive and confidence >= self.override_threshold:
+            return SourceDecision(guess, "text", domain, disagree=True)
+        return SourceDecision(hint.source_type, "metadata", domain, disagree=differs and confidence >= self.answer_threshold)

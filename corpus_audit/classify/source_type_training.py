@@ -1,0 +1,295 @@
+"""Recipe of the shipped source-type text model (classifiers/source_type.ftz).
+
+    python -m corpus_audit.classify.source_type_training classifiers/source_type.ftz \
+        --corpora ../shared/data --team data/train/team_source_type.jsonl data/train/team_portrayal.jsonl
+
+`corpora_dir` is the shared data folder (its corpora/ and train/); texts are
+read there at training time and never copied into the repository. Every set
+is cut into windows of MAX_CHARS characters (what the model reads of a document).
+See classifiers/SOURCE_TYPE.md for the data, counts and metrics.
+"""
+import argparse
+import ast
+import csv
+import html
+import json
+import random
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+from corpus_audit.classify.source_rules import MetadataRules, domain_of
+from corpus_audit.classify.source_text import LABEL_PREFIX, MAX_CHARS, model_card_path, text_features
+from corpus_audit.labels import SOURCE_TYPES
+
+MODEL_VERSION = "source-type-ft-1"
+WINDOW_CHARS = MAX_CHARS  # the model reads the first MAX_CHARS of a document: train on pieces that size
+LABELED_WINDOWS = 2  # a labeled page also gives its second window
+# how many examples each set may give, and how often the in-domain labeled sets repeat
+CAPS = {"gutenberg_per_book": 60, "ag_news": 600, "bbc": 900, "20newsgroups": 800,
+        "stackexchange_posts": 500, "stackexchange_comments": 150, "reddit": 500, "c4": 1000}
+REPEAT_LABELED = 4
+REPEAT_TEAM = 5
+FASTTEXT_PARAMS = dict(epoch=25, lr=0.5, wordNgrams=2, dim=32, minCount=2, bucket=200000, loss="softmax", thread=1)
+QUANTIZE_PARAMS = dict(qnorm=True, cutoff=60000, retrain=True)
+_GUTENBERG_BODY = re.compile(r"\*\*\* ?START OF [^\n]*\n(.*?)\n[^\n]*\*\*\* ?END OF", re.S)
+_HTML_TAG = re.compile(r"<[^>]+>")
+_BLOCK_END = re.compile(r"</(p|pre|li|blockquote|h\d)>|<br\s*/?>", re.I)
+
+
+# --- text helpers ------------------------------------------------------------------------
+def unwrap(text: str) -> str:
+    """Join hard-wrapped lines into one line per paragraph (quoted '>' lines stay apart)."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.replace("\r", "")):
+        lines, current = [], []
+        for line in block.split("\n"):
+            if line.lstrip().startswith(">"):
+                if current:
+                    lines.append(" ".join(current))
+                    current = []
+                lines.append(line.strip())
+            elif line.strip():
+                current.append(line.strip())
+        if current:
+            lines.append(" ".join(current))
+        if lines:
+            paragraphs.append("\n".join(lines))
+    return "\n".join(paragraphs)
+
+
+def windows(text: str, size: int = WINDOW_CHARS) -> list[str]:
+    """Consecutive runs of whole paragraphs of about `size` characters."""
+    out, current, length = [], [], 0
+    for paragraph in text.split("\n"):
+        if length >= size and current:
+            out.append("\n".join(current))
+            current, length = [], 0
+        current.append(paragraph)
+        length += len(paragraph) + 1
+    if current and (length > size // 4 or not out):
+        out.append("\n".join(current))
+    return [w[: size + 500] for w in out]
+
+
+def html_to_text(body: str) -> str:
+    return html.unescape(_HTML_TAG.sub("", _BLOCK_END.sub("\n", body))).strip()
+
+
+# --- readers, one per set: each yields (source_type, text) -----------------------------
+def read_gutenberg(corpora: Path, rng: random.Random):
+    for path in sorted((corpora / "corpora/fiction/gutenberg").rglob("*.txt")):
+        if "licenses" in path.parts:
+            continue
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        match = _GUTENBERG_BODY.search(raw)
+        body = unwrap(match.group(1) if match else raw)
+        chunks = windows(body)[2:-2]  # skip front matter and back matter
+        for chunk in rng.sample(chunks, min(len(chunks), CAPS["gutenberg_per_book"])):
+            yield "fiction", chunk
+
+
+def read_ag_news(corpora: Path, rng: random.Random):
+    with open(corpora / "corpora/news/ag_news/test.csv", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    for _, title, description in rng.sample(rows, min(len(rows), CAPS["ag_news"])):
+        yield "media", f"{title}\n{description.replace(chr(92), ' ')}"
+
+
+def read_bbc(corpora: Path, rng: random.Random):
+    paths = sorted((corpora / "corpora/news/bbc/bbc").glob("*/*.txt"))
+    for path in rng.sample(paths, min(len(paths), CAPS["bbc"])):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        yield "media", windows(re.sub(r"\n\s*\n", "\n", text))[0]
+
+
+def read_20newsgroups(corpora: Path, rng: random.Random):
+    paths = sorted((corpora / "corpora/forums/20newsgroups").rglob("*"))
+    paths = [p for p in paths if p.is_file()]
+    for path in rng.sample(paths, min(len(paths), CAPS["20newsgroups"])):
+        raw = path.read_text(encoding="latin-1")
+        body = raw.split("\n\n", 1)[1] if "\n\n" in raw else raw  # drop the mail headers
+        text = unwrap(body)
+        if len(text) > 80:
+            yield "forum", windows(text)[0]
+
+
+def read_stackexchange(corpora: Path, rng: random.Random):
+    folder = corpora / "corpora/forums/stackexchange_ai"
+    posts = []
+    for _, row in ET.iterparse(folder / "Posts.xml"):
+        if row.tag == "row":
+            text = html_to_text(row.get("Body", ""))
+            if row.get("Title"):
+                text = f"{row.get('Title')}\n{text}"
+            if len(text) > 80:
+                posts.append(text)
+            row.clear()
+    for text in rng.sample(posts, min(len(posts), CAPS["stackexchange_posts"])):
+        yield "forum", windows(text)[0]
+    threads: dict[str, list[str]] = {}
+    for _, row in ET.iterparse(folder / "Comments.xml"):
+        if row.tag == "row":
+            threads.setdefault(row.get("PostId", ""), []).append(row.get("Text", ""))
+            row.clear()
+    joined = ["\n".join(comments) for comments in threads.values() if len(comments) >= 3]
+    for text in rng.sample(joined, min(len(joined), CAPS["stackexchange_comments"])):
+        yield "forum", windows(text)[0]
+
+
+def _reddit_bytes(literal: str) -> str:
+    try:
+        return ast.literal_eval(literal).decode("utf-8", errors="replace").strip()
+    except (ValueError, SyntaxError):
+        return literal.strip()
+
+
+def read_reddit(corpora: Path, rng: random.Random):
+    chunks = []
+    for path in sorted((corpora / "corpora/forums/reddit_ishandandekar/data").rglob("*.txt")):
+        parts = []
+        for line in path.read_text(encoding="utf-8", errors="replace").split("\n"):
+            marker, _, rest = line.partition(" ")
+            if marker == "##":
+                parts.append(rest.strip())
+            elif marker in ("####", "######"):
+                parts.append(_reddit_bytes(rest))
+        chunks.extend(windows("\n".join(p for p in parts if p)))
+    for chunk in rng.sample(chunks, min(len(chunks), CAPS["reddit"])):
+        yield "forum", chunk
+
+
+def read_c4(corpora: Path, rng: random.Random):
+    """C4 is mixed web: the built-in URL rules (weak ones too) label it, the rest is `other`."""
+    rules = MetadataRules()
+    with open(corpora / "corpora/web/c4/c4_sample.jsonl", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    for row in rng.sample(rows, min(len(rows), CAPS["c4"])):
+        url = row.get("url", "")
+        hint = rules.hint(url, domain_of(url), None)
+        yield (hint.source_type if hint else "other"), windows(row["text"])[0]
+
+
+def read_labeled(path: Path, repeat: int):
+    """Labeled JSONL (labeling.md format, or the team's id/url/source_type/text files)."""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row.get("source_type") in SOURCE_TYPES and row.get("text"):
+                for window in windows(row["text"])[:LABELED_WINDOWS]:
+                    for _ in range(repeat):
+                        yield row["source_type"], window
+
+
+CORPUS_READERS = {"gutenberg": read_gutenberg, "ag_news": read_ag_news, "bbc": read_bbc,
+                  "20newsgroups": read_20newsgroups, "stackexchange_ai": read_stackexchange,
+                  "reddit_ishandandekar": read_reddit, "c4": read_c4}
+
+
+def training_examples(corpora_dir: Path, team_files, seed: int = 0) -> tuple[list[tuple[str, str]], dict]:
+    """(source_type, text) pairs and their counts per set and per source type."""
+    rng = random.Random(seed)
+    examples, counts = [], {}
+    for name, reader in CORPUS_READERS.items():
+        got = list(reader(corpora_dir, rng))
+        counts[name] = dict(Counter(label for label, _ in got))
+        examples.extend(got)
+    train_file = corpora_dir / "train/train.jsonl"
+    if train_file.is_file():
+        got = list(read_labeled(train_file, REPEAT_LABELED))
+        counts["train.jsonl"] = {k: v // REPEAT_LABELED for k, v in Counter(label for label, _ in got).items()}  # windows
+        examples.extend(got)
+    for team_file in team_files:
+        team_file = Path(team_file)
+        if team_file.is_file():
+            got = list(read_labeled(team_file, REPEAT_TEAM))
+            counts[team_file.name] = {k: v // REPEAT_TEAM for k, v in Counter(label for label, _ in got).items()}  # windows
+            examples.extend(got)
+    rng.shuffle(examples)
+    return examples, counts
+
+
+def train_source_type_model(output_path, corpora_dir, team_files=(), seed: int = 0) -> dict:
+    """Train, quantize and save the model (.ftz) and its card (.json); returns the card.
+
+    corpora_dir: the shared data folder (holding corpora/ and train/), or its corpora/.
+    team_files: team-written JSONL files (id, url, source_type, text); missing ones are skipped.
+    """
+    import fasttext
+
+    corpora_dir, output_path = Path(corpora_dir), Path(output_path)
+    if not (corpora_dir / "corpora").is_dir() and (corpora_dir.parent / "corpora") == corpora_dir:
+        corpora_dir = corpora_dir.parent  # given ../shared/data/corpora rather than ../shared/data
+    examples, counts = training_examples(corpora_dir, team_files, seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        train_path = Path(tmp) / "train.txt"
+        with open(train_path, "w", encoding="utf-8") as handle:
+            for label, text in examples:
+                line = text_features(text)
+                if line:
+                    handle.write(f"{LABEL_PREFIX}{label} {line}\n")
+        params = dict(FASTTEXT_PARAMS)
+        while True:
+            try:
+                model = fasttext.train_supervised(input=str(train_path), seed=seed, verbose=0, **params)
+                break
+            except RuntimeError as error:  # fastText diverges ("Encountered NaN") when lr is too high for the data
+                if "NaN" not in str(error) or params["lr"] < 0.05:
+                    raise
+                params["lr"] = round(params["lr"] / 2, 4)
+        model.quantize(input=str(train_path), **QUANTIZE_PARAMS)
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    model.save_model(str(output_path))
+    card = {
+        "version": MODEL_VERSION,
+        "labels": list(SOURCE_TYPES),
+        "seed": seed,
+        "window_chars": WINDOW_CHARS,
+        "fasttext": params,
+        "quantize": QUANTIZE_PARAMS,
+        "examples": len(examples),
+        "examples_by_type": dict(Counter(label for label, _ in examples)),
+        "sets": counts,
+        "size_bytes": output_path.stat().st_size,
+    }
+    model_card_path(output_path).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    return card
+
+
+def evaluate_source_types(resolver, rows, use_urls: bool = True) -> dict:
+    """Accuracy, macro-F1 and per-type F1 of a resolver on labeled rows."""
+    gold, predicted = [], []
+    for row in rows:
+        decision = resolver.resolve(row["text"], row.get("url") if use_urls else None, None)
+        gold.append(row["source_type"])
+        predicted.append(decision.source_type)
+    f1 = {}
+    for label in SOURCE_TYPES:
+        tp = sum(g == p == label for g, p in zip(gold, predicted))
+        fp = sum(p == label != g for g, p in zip(gold, predicted))
+        fn = sum(g == label != p for g, p in zip(gold, predicted))
+        f1[label] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+    present = [label for label in SOURCE_TYPES if label in gold]
+    return {
+        "documents": len(gold),
+        "accuracy": sum(g == p for g, p in zip(gold, predicted)) / max(len(gold), 1),
+        "macro_f1": sum(f1[label] for label in present) / max(len(present), 1),
+        "f1": f1,
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--corpora", type=Path, required=True, help="the shared data folder (corpora/, train/)")
+    parser.add_argument("--team", type=Path, nargs="*", default=[], help="team-written JSONL files")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    card = train_source_type_model(args.output, args.corpora, args.team, args.seed)
+    print(json.dumps(card, indent=2))
+
+
+if __name__ == "__main__":
+    main()
