@@ -4,6 +4,11 @@ from __future__ import annotations
 from corpus_audit.aggregate.counts import ALL
 
 
+def md(text: str) -> str:
+    """Corpus-derived text (domains, file names, error details) as inert Markdown."""
+    return "".join("\\" + c if c in "\\`*_{}[]<>|#" else c for c in str(text)).replace("\n", " ")
+
+
 def percent(rate: float | None, digits: int = 1) -> str:
     return "–" if rate is None else f"{100 * rate:.{digits}f}%"
 
@@ -24,7 +29,7 @@ def render_markdown(report: dict) -> str:
     lines = [
         "# corpus-audit report",
         "",
-        f"Paths: {', '.join(corpus['paths'])}  ",
+        f"Paths: {md(', '.join(corpus['paths']))}  ",
         f"Model: {model['name'] or 'none (AI-mention gate only)'} {model['version'] or ''} (tier {model['tier']})  ",
         f"Tool: {report['tool']['name']} {report['tool']['version']}",
         "",
@@ -68,16 +73,16 @@ def render_markdown(report: dict) -> str:
     for source in sources_in_order(report):
         block = report["by_source"][source]
         d = block["source_decisions"]
-        domains = ", ".join(f"{name} ({n})" for name, n in block["top_domains"][:5])
+        domains = ", ".join(f"{md(name)} ({n})" for name, n in block["top_domains"][:5])
         lines.append(f"| {source} | {d['metadata']:,} | {d['text']:,} | {d['none']:,} | {d['disagree']:,} | {domains} |")
     by_language = corpus["not_assessed"]["by_language"]
     if by_language:
         lines += ["", "## Not assessed (not English)", "", "| language | documents |", "|---|---:|"]
-        lines += [f"| {lang} | {n:,} |" for lang, n in by_language.items()]
+        lines += [f"| {md(lang)} | {n:,} |" for lang, n in by_language.items()]
     if corpus["unreadable"]["details"]:
         lines += ["", "## Unreadable input", ""]
-        lines += [f"- `{d}`" for d in corpus["unreadable"]["details"]]
+        lines += [f"- {md(d)}" for d in corpus["unreadable"]["details"]]
     if corpus["skipped_files"]:
         lines += ["", "## Skipped files (not shards by their name)", ""]
-        lines += [f"- `{f}`" for f in corpus["skipped_files"][:100]]
+        lines += [f"- {md(f)}" for f in corpus["skipped_files"][:100]]
     return "\n".join(lines) + "\n"
