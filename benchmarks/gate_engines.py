@@ -7,9 +7,11 @@ uses) and the whole gate ("find": ids + exact spans + rules), as MB/s, docs/s an
 per document, with the ratio to the first row of the stage, measured in the same run. The
 "re-naive" row is the plain big alternation with its leading word boundaries (the baseline);
 "re" is the gate's own fallback, which drops them. It also checks that every engine gives the
-same mentions.
+same mentions. With --baseline-lexicon (e.g. the lexicon before an edit, from `git show`), a
+last row times the whole gate with that lexicon on the default engine, so a lexicon change is
+measured against the lexicon it replaces in the same run.
 
-    python benchmarks/gate_engines.py [--data ../shared/data] [--mb 2]
+    python benchmarks/gate_engines.py [--data ../shared/data] [--mb 2] [--baseline-lexicon OLD.yaml]
 """
 from __future__ import annotations
 
@@ -59,7 +61,7 @@ def naive_alternation():
     return lambda text: regex.search(text) is not None
 
 
-def bench(name: str, texts: list[str]) -> None:
+def bench(name: str, texts: list[str], baseline_lexicon: Path | None = None) -> None:
     megabytes = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     print(f"\n== {name}: {len(texts)} docs, {megabytes:.1f} MB")
     print(f"{'engine':10s} {'stage':9s} {'MB/s':>8s} {'docs/s':>9s} {'us/doc':>8s} {'x re':>6s}")
@@ -78,6 +80,8 @@ def bench(name: str, texts: list[str]) -> None:
             function = {"any": prefilter.any_match, "ids": prefilter.matching,
                         "find": gates[engine].find}[stage]
             runs.append((engine, stage, function, 3))
+    if baseline_lexicon is not None:
+        runs.append(("old-lex", "find", AIMentionGate(baseline_lexicon).find, 3))
     baseline = {}
     for engine, stage, function, rounds in runs:
         seconds = timed(function, texts, rounds)
@@ -95,9 +99,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--mb", type=float, default=2.0, help="size of the repeated C4 text")
+    parser.add_argument("--baseline-lexicon", type=Path, help="also time the gate with this lexicon")
     args = parser.parse_args()
-    bench("C4 web sample (repeated)", repeat_to(read_texts(args.data / "corpora/web/c4/c4_sample.jsonl"), args.mb))
-    bench("dev set (AI-heavy)", read_texts(args.data / "dev/dev.jsonl"))
+    web = repeat_to(read_texts(args.data / "corpora/web/c4/c4_sample.jsonl"), args.mb)
+    bench("C4 web sample (repeated)", web, args.baseline_lexicon)
+    bench("dev set (AI-heavy)", read_texts(args.data / "dev/dev.jsonl"), args.baseline_lexicon)
 
 
 if __name__ == "__main__":

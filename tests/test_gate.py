@@ -82,9 +82,23 @@ def test_ambiguous_names_need_context(gate, text):
     "The Motorola Droid Razr ships today; a finite automaton accepts the language.",
     "Rage Against the Machine played; read history at void.ai today.",
     "Is the octopus a sentient being? Fish sentience is debated; the computer model says yes.",
+    "Action items: AI-3 (Priya) book the hall; AI-4 (Tom) order chairs. AI-3 is done.",
+    "We used frozen AI last year; the mare took on the second cycle.",
+    "Ship the semen overnight and the vet can do the AI on Tuesday.",
+    "Fans started calling him A.I. in high school, and A.I. scored 30 last night.",
+    "My coworker is a robot, I swear. This guy is a machine on the night shift.",
 ])
 def test_false_friends_are_rejected(gate, text):
     assert gate.find(text) == [], spans(gate, text)
+
+
+@pytest.mark.parametrize("text", [
+    "AI helps farmers spot lame cows before the vet does.",
+    "The mare scenes were cut. Our AI research group met.",   # another sentence
+    "He is a robot: the reveal comes in the last chapter.",
+])
+def test_false_friends_leave_nearby_ai_alone(gate, text):
+    assert gate.mentions(text), text
 
 
 def test_acronym_defined_otherwise_keeps_real_ai_terms(gate):
@@ -135,6 +149,48 @@ def test_weak_cues_need_company(gate):
     assert {m.term for m in gate.find(story)} >= {"computer voice", "programmed", "shutdown"}
 
 
+@pytest.mark.parametrize("text, term", [
+    ("'Deck two is sealed,' the station intelligence replied.", "machine mind"),
+    ("The ship’s governing intelligence dimmed the lights.", "machine mind"),
+    ("Ask the house AI to lock the door.", "machine mind"),
+])
+def test_minds_named_for_what_they_run(gate, text, term):
+    assert term in {m.term for m in gate.find(text)}
+
+
+def test_house_intelligence_committee_is_not_a_machine_mind(gate):
+    assert gate.find("The House Intelligence Committee met; in-house intelligence staff wrote it.") == []
+
+
+@pytest.mark.parametrize("text, cues", [
+    # a personified system that speaks
+    ("The billing system, which the clerks had nicknamed Magpie, paused. 'I would rather you did "
+     "not,' said the billing system.", {"named machine", "computer voice"}),
+    # a narrator with a machine body
+    ("My external sensors register the cold. The diagnostics are clean.", {"machine self", "machine body"}),
+    # a system that is switched off as an agent would be
+    ("Until the review is over the model will be paused. It offered to switch itself off.",
+     {"machine fate", "shutdown"}),
+    # AI-development vocabulary
+    ("The model recognised the capability evaluations from its training data.",
+     {"AI development", "machine"}),
+    # a capitalised machine name that talks, typographic apostrophes
+    ("“Don’t delete me,” said VESPER. “My processors are still warm.”",
+     {"capitalised speaker", "self-preservation", "machine self"}),
+])
+def test_implicit_ai_cues_add_up(gate, text, cues):
+    assert {m.term for m in gate.find(text)} == cues
+
+
+@pytest.mark.parametrize("text", [
+    "The ticketing system will be decommissioned on Friday, said Dana.",      # machine fate alone
+    "'Not now,' said NASA. My food processor broke and my core values held.",  # no machine self
+    "The engine that everyone called the Beast needed a new radiator.",       # a car, not a system
+])
+def test_single_weak_cues_do_not_pass(gate, text):
+    assert gate.find(text) == []
+
+
 def test_custom_lexicon_path(tmp_path):
     lexicon = tmp_path / "lexicon.yaml"
     lexicon.write_text(
@@ -143,6 +199,21 @@ def test_custom_lexicon_path(tmp_path):
         "    regex: ['Golem Grill']\n", encoding="utf-8")
     gate = AIMentionGate(lexicon)
     assert spans(gate, "Golems walked past the Golem Grill.") == [("Golems", "golem", "generic")]
+
+
+def test_document_false_friends_with_and_without_look_arounds(tmp_path):
+    # RE2 compiles the first; the look-behind of the second needs the Python re fallback
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text(
+        "generic:\n  - term: golem\n    words: [golem]\n"
+        "false_friends:\n"
+        "  - name: board game\n    terms: [golem]\n    scope: document\n    regex: ['(?is)dice.*meeple']\n"
+        "  - name: quarry\n    terms: [golem]\n    scope: document\n    regex: ['(?<!stone )quarry']\n",
+        encoding="utf-8")
+    gate = AIMentionGate(lexicon)
+    assert gate.find("Roll the dice.\nA golem meeple moves.") == []
+    assert gate.find("A golem near the quarry.") == []
+    assert spans(gate, "A golem near the stone quarry.") == [("golem", "golem", "generic")]
 
 
 def test_false_friend_naming_an_unknown_term_is_an_error(tmp_path):

@@ -17,6 +17,7 @@ KINDS = ("generic", "product", "fictional")
 SEP = "\x00\x01"       # one or more separators (no letters: patterns get lower-cased)
 SEP_OPT = "\x00\x02"   # an optional separator (from a hyphen in `words`)
 DOCUMENT_WINDOW = -1
+_GLOBAL_FLAGS = re.compile(r"\(\?([aimsx]+)\)")
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,16 @@ class Lexicon:
 
 
 def _phrase_pattern(phrase: str) -> str:
-    """A literal phrase: spaces and hyphens become separators, boundaries at alphanumeric edges."""
+    """A literal phrase: spaces and hyphens become separators, an apostrophe matches ' or \u2019,
+    boundaries at alphanumeric edges."""
     parts = []
     for char in phrase:
         if char == " ":
             parts.append(SEP)
         elif char == "-":
             parts.append(SEP_OPT)
+        elif char == "'":
+            parts.append("(?:'|\u2019)")   # a typographic apostrophe as well
         else:
             parts.append(re.escape(char))
     body = "".join(parts)
@@ -89,9 +93,11 @@ def _entry(raw: dict, kind: str, weak: bool) -> Entry:
 def _false_friend(raw: dict) -> FalseFriend:
     patterns = []
     for pattern in raw["regex"]:
-        # global inline flags are only legal at the start of a whole pattern: scope them
-        if pattern.startswith("(?i)"):
-            pattern = f"(?i:{pattern[4:]})"
+        # global inline flags ("(?i)", "(?is)") are only legal at the start of a whole
+        # pattern: scope them
+        flags = _GLOBAL_FLAGS.match(pattern)
+        if flags:
+            pattern = f"(?{flags.group(1)}:{pattern[flags.end():]})"
         patterns.append(pattern)
     return FalseFriend(
         name=raw["name"],

@@ -4,8 +4,8 @@ A multi-pattern prefilter engine (RE2, Hyperscan or Python re, see engines.py) r
 documents that contain no term at all and names the patterns that occur in the rest. Python
 `re` then finds those patterns' spans; context rules drop ambiguous names without their
 context ("Claude" far from any AI word), false friends hide the terms they overlap (".ai"
-files, "AI Gore", "Android phone"), overlapping terms keep the leftmost-longest, and weak cues
-count only when enough of them occur together.
+files, "AI Gore", "Android phone"), overlapping terms keep the leftmost-longest (strong terms
+first: a weak cue never hides one), and weak cues count only when enough of them occur together.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .engines import TermPattern, build_engine, text_lowercased
+from .engines import TermPattern, _encodable, build_engine, text_lowercased
 from .lexicon import DOCUMENT_WINDOW, Lexicon, load_lexicon
 
 
@@ -55,7 +55,7 @@ class _Compiled:
                                       if ff.scope == "span" and term in ff.terms), re.ASCII)
             for term in {t for ff in lexicon.false_friends if ff.scope == "span" for t in ff.terms}
         }
-        self.document_friends = [(re.compile(ff.pattern, re.ASCII), set(ff.terms))
+        self.document_friends = [(_document_regex(ff.pattern), set(ff.terms))
                                  for ff in lexicon.false_friends if ff.scope == "document"]
         self.weights = {e.term: e.weight for e in entries if e.weight}
 
@@ -135,12 +135,54 @@ class _Compiled:
                    for term, n in counts.items())
 
 
+class _Re2Search:
+    """An RE2 regex with Python's search(text) interface (text made valid UTF-8 first)."""
+
+    def __init__(self, regex):
+        self.regex = regex
+
+    def search(self, text: str):
+        return self.regex.search(_encodable(text))
+
+
+def _document_regex(pattern: str):
+    """A document-scope false friend is searched through whole pages, which Python `re` does
+    slowly for patterns without a literal prefix (a leading \\b or (?i) makes it try every
+    position: milliseconds on a long page). RE2 scans in linear time; patterns it cannot compile
+    (look-arounds) and installs without google-re2 use Python `re`. Both have ASCII word
+    boundaries and classes, so the answer is the same (only RE2's Unicode case folding of rare
+    letters such as the long s could differ)."""
+    try:
+        import re2
+    except ImportError:
+        return re.compile(pattern, re.ASCII)
+    options = re2.Options()
+    options.max_mem = 64 << 20
+    try:
+        return _Re2Search(re2.compile(pattern, options))
+    except re2.error:
+        return re.compile(pattern, re.ASCII)
+
+
 def _leftmost_longest(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     kept, last_end = [], -1
     for start, end, owner in sorted(hits, key=lambda h: (h[0], -h[1], h[2])):
         if start >= last_end:
             kept.append((start, end, owner))
             last_end = end
+    return kept
+
+
+def _outside(hits: list[tuple[int, int, int]],
+             blockers: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The hits that overlap no blocker (both sorted and non-overlapping): a weak cue never
+    hides a strong term it overlaps ("the station intelligence replied")."""
+    kept, index = [], 0
+    for start, end, owner in hits:
+        while index < len(blockers) and blockers[index][1] <= start:
+            index += 1
+        if index == len(blockers) or blockers[index][0] >= end:
+            kept.append((start, end, owner))
     return kept
 
 
@@ -188,10 +230,13 @@ class AIMentionGate:
         hits = [(start, end, owner) for start, end, owner in hits
                 if entries[owner].term not in dropped
                 and not any(s < end and e > start and t == entries[owner].term for s, e, t in friends)]
-        strong, weak = [], []
-        for start, end, owner in _leftmost_longest(hits):
-            entry = entries[owner]
-            (weak if entry.weight else strong).append(Mention(start, end, entry.term, entry.kind))
+        strong_hits = _leftmost_longest([hit for hit in hits if not entries[hit[2]].weight])
+        weak_hits = _outside(_leftmost_longest([hit for hit in hits if entries[hit[2]].weight]),
+                             strong_hits)
+        strong = [Mention(start, end, entries[owner].term, entries[owner].kind)
+                  for start, end, owner in strong_hits]
+        weak = [Mention(start, end, entries[owner].term, entries[owner].kind)
+                for start, end, owner in weak_hits]
         if weak and compiled.weak_score([m.term for m in weak]) >= compiled.lexicon.weak_cue_threshold:
             return sorted(strong + weak, key=lambda m: m.start)
         return strong
