@@ -17,6 +17,7 @@ import orjson
 
 from corpus_audit import __version__
 from corpus_audit.aggregate.counts import Counts
+from corpus_audit.classify.error_rates import load_error_rates
 from corpus_audit.datatrove import AuditStats, AuditTagger, ShardReader, TagWriter
 from corpus_audit.io.atomic import read_json, write_json
 from corpus_audit.io.readers import read_rows
@@ -126,7 +127,7 @@ def _describe_run(paths, discovery, options: AuditOptions, tagger: AuditTagger) 
     model = {"name": None, "version": None, "tier": options.tier, "thresholds": {}}
     if classifier is not None:
         model = {"name": classifier.name, "version": classifier.version, "tier": classifier.tier,
-                 "thresholds": dict(classifier.thresholds)}
+                 "thresholds": dict(classifier.thresholds), "error_rates": load_error_rates(classifier)}
     source_map_digest = None
     if options.source_map:
         source_map_digest = hashlib.sha256(Path(options.source_map).read_bytes()).hexdigest()

@@ -1,6 +1,7 @@
 """From merged counts and the reading accounts to the audit report (the structure of audit.json)."""
 from __future__ import annotations
 
+from corpus_audit.aggregate.adjust import adjusted_prevalence
 from corpus_audit.aggregate.counts import ALL, Counts, SourceCounts
 from corpus_audit.aggregate.intervals import wilson_interval
 from corpus_audit.labels import AI_MENTION
@@ -13,10 +14,10 @@ def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def _tag_block(counts: SourceCounts, tag: str) -> dict:
+def _tag_block(counts: SourceCounts, tag: str, errors: dict | None) -> dict:
     count = counts.tag_documents.get(tag, 0)
     in_ai = counts.tag_documents.get(AI_MENTION, 0)
-    return {
+    block = {
         "count": count,
         "rate": _ratio(count, counts.assessed),
         "ci95": wilson_interval(count, counts.assessed),
@@ -24,9 +25,16 @@ def _tag_block(counts: SourceCounts, tag: str) -> dict:
         "rate_in_ai": _ratio(count, in_ai),
         "ci95_in_ai": wilson_interval(count, in_ai),
     }
+    adjusted = adjusted_prevalence(count, in_ai, errors) if errors else None
+    if adjusted is not None:
+        # Corrected among gated documents, then scaled to all assessed ones like `rate`.
+        (theta, (low, high)), scale = adjusted, in_ai / counts.assessed
+        block.update(adjusted_rate=theta * scale, adjusted_ci95=[low * scale, high * scale],
+                     adjusted_rate_in_ai=theta, adjusted_ci95_in_ai=[low, high])
+    return block
 
 
-def source_block(counts: SourceCounts, tags: tuple[str, ...]) -> dict:
+def source_block(counts: SourceCounts, tags: tuple[str, ...], error_rates: dict | None = None) -> dict:
     block = {
         "documents": counts.documents,
         "chars": counts.chars,
@@ -35,7 +43,7 @@ def source_block(counts: SourceCounts, tags: tuple[str, ...]) -> dict:
         "top_domains": [[domain, n] for domain, n in counts.domains.most_common(TOP_DOMAINS)],
     }
     for tag in tags:
-        block[tag] = _tag_block(counts, tag)
+        block[tag] = _tag_block(counts, tag, (error_rates or {}).get(tag))
     return block
 
 
@@ -60,8 +68,9 @@ def build_report(counts: Counts, accounts: list[dict], run: dict) -> dict:
     """run: what the run was asked to do (paths, shard count, skipped files, options, model)."""
     total = counts.total()
     read = summarize_accounts(accounts)
-    by_source = {source: source_block(c, counts.tags) for source, c in sorted(counts.by_source.items())}
-    by_source[ALL] = source_block(total, counts.tags)
+    errors = run["model"].get("error_rates")
+    by_source = {source: source_block(c, counts.tags, errors) for source, c in sorted(counts.by_source.items())}
+    by_source[ALL] = source_block(total, counts.tags, errors)
     return {
         "corpus": {
             "paths": run["paths"],

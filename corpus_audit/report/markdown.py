@@ -67,6 +67,18 @@ def render_markdown(report: dict) -> str:
             block = report["by_source"][source]
             cells = [percent(block[t]["rate_in_ai"]) for t in portrayal]
             lines.append(f"| {source} | {block['ai_mention']['count']:,} | " + " | ".join(cells) + " |")
+    adjusted = [t for t in portrayal if "adjusted_rate" in report["by_source"][ALL][t]]
+    if adjusted:
+        lines += ["", "## Corrected for the classifier's measured errors", "",
+                  f"Rate over assessed documents and 95% interval, corrected with error rates measured on "
+                  f"{md(report['model']['error_rates']['measured_on'])}.", "",
+                  "| source type | " + " | ".join(adjusted) + " |", "|---|" + "---:|" * len(adjusted)]
+        for source in sources_in_order(report):
+            block = report["by_source"][source]
+            cells = [f"{percent(block[t]['adjusted_rate'])} ({percent(block[t]['adjusted_ci95'][0])}–"
+                     f"{percent(block[t]['adjusted_ci95'][1])})" if "adjusted_rate" in block[t] else "–"
+                     for t in adjusted]
+            lines.append(f"| {source} | " + " | ".join(cells) + " |")
     lines += ["", "## How source types were decided", "",
               "| source type | metadata | text | none | metadata and text disagree | top domains |",
               "|---|---:|---:|---:|---:|---|"]
