@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import orjson
@@ -22,7 +22,7 @@ from corpus_audit.datatrove import AuditStats, AuditTagger, ShardReader, TagWrit
 from corpus_audit.io.atomic import read_json, write_json
 from corpus_audit.io.readers import read_rows
 from corpus_audit.io.records import FieldKeys, Unreadable, get_field
-from corpus_audit.io.shards import Discovery, InputError, Shard, discover_shards
+from corpus_audit.io.shards import RUN_MARKER, Discovery, InputError, Shard, discover_shards
 from corpus_audit.progress import ProgressWatcher
 from corpus_audit.report.build import build_report
 from corpus_audit.report.write import write_reports
@@ -47,6 +47,15 @@ class AuditOptions:
     source_map: str | None = None
     quiet: bool = False
 
+    @classmethod
+    def from_fields(cls, text_key: str | None = None, id_key: str | None = None, url_key: str | None = None,
+                    source_key: str | None = None, **fields) -> AuditOptions:
+        """Options by name, with the CLI's key flags accepted too: from_fields(text_key="content", workers=4)."""
+        keys = {k: v for k, v in (("text", text_key), ("id", id_key), ("url", url_key), ("source", source_key)) if v}
+        if keys:
+            fields["keys"] = replace(fields.get("keys", FieldKeys()), **keys)
+        return cls(**fields)
+
 
 def audit(paths: list[str] | None = None, output_dir: str | Path = "reports", options: AuditOptions | None = None,
           **option_fields) -> dict:
@@ -54,13 +63,17 @@ def audit(paths: list[str] | None = None, output_dir: str | Path = "reports", op
 
     Options come as an AuditOptions or as its fields by name: audit(["crawl/"], "out/", workers=4, sample=0.1).
     """
-    options = options or AuditOptions(**option_fields)
+    options = options or AuditOptions.from_fields(**option_fields)
     paths = [str(p) for p in (paths or [sample_corpus_dir()])]
-    discovery = discover_input(paths, options)
-
     output_dir = Path(output_dir)
+    discovery = discover_input(paths, options, exclude=output_dir)
+
     tags_dir, state_dir = output_dir / "tags", output_dir / "_state"
     tagger = AuditTagger(options.tier, options.classify, options.source_map, options.keys.url, options.keys.source)
+    if options.classify and tagger.cascade.classifier is None:
+        extra = " (pip install 'corpus-audit[accurate]')" if options.tier == "accurate" else ""
+        raise InputError(f"no {options.tier}-tier portrayal model is installed{extra}; use --gate-only to audit "
+                         f"AI mentions alone")
     run = _describe_run(paths, discovery, options, tagger)
     _prepare_output(tags_dir, state_dir, run)
 
@@ -78,10 +91,15 @@ def audit(paths: list[str] | None = None, output_dir: str | Path = "reports", op
     return report_from_tags_dir(tags_dir, output_dir, rebuild=False)
 
 
-def discover_input(paths: list[str], options: AuditOptions) -> Discovery:
-    """The shards under `paths`, after every check that can fail before work starts (InputError)."""
+def discover_input(paths: list[str], options: AuditOptions, exclude: Path | None = None) -> Discovery:
+    """The shards under `paths`, after every check that can fail before work starts (InputError).
+
+    exclude: the run's output folder, never read as input even when it sits inside an input folder.
+    """
     check_options(options)
-    discovery = discover_shards(paths, options.fmt)
+    if exclude is not None and Path(exclude).exists() and not Path(exclude).is_dir():
+        raise InputError(f"-o {exclude}: exists and is not a folder")
+    discovery = discover_shards(paths, options.fmt, exclude=exclude)
     if not discovery.shards:
         raise InputError(f"{', '.join(paths)}: no shards found (skipped: {len(discovery.skipped)} files)")
     check_text_key(discovery.shards[0], options.keys)
@@ -91,6 +109,8 @@ def discover_input(paths: list[str], options: AuditOptions) -> Discovery:
 def check_options(options: AuditOptions) -> None:
     if options.sample is not None and not 0 < options.sample <= 1:
         raise InputError(f"--sample must be a fraction in (0, 1], not {options.sample}")
+    if options.workers is not None and options.workers < 1:
+        raise InputError(f"--workers must be at least 1, not {options.workers}")
     if options.limit is not None and options.limit < 1:
         raise InputError(f"--limit must be a positive number of documents, not {options.limit}")
     if options.tier not in ("fast", "accurate"):
@@ -136,7 +156,7 @@ def _describe_run(paths, discovery, options: AuditOptions, tagger: AuditTagger) 
     return {
         "paths": paths,
         "shards": len(discovery.shards),
-        "shard_names": [s.name for s in discovery.shards],
+        "shard_names": [[s.name, s.size] for s in discovery.shards],
         "skipped_files": discovery.skipped,
         "options": settings,
         "model": model,
@@ -146,7 +166,7 @@ def _describe_run(paths, discovery, options: AuditOptions, tagger: AuditTagger) 
 
 def _prepare_output(tags_dir: Path, state_dir: Path, run: dict) -> None:
     """Resume when the saved run had the same settings; otherwise clear what an earlier run left."""
-    run_file = tags_dir / "_run.json"
+    run_file = tags_dir / RUN_MARKER
     if run_file.exists() and read_json(run_file) != orjson.loads(orjson.dumps(run)):
         shutil.rmtree(tags_dir)
         shutil.rmtree(state_dir, ignore_errors=True)
@@ -161,39 +181,55 @@ def execute_pipeline(pipeline: list, tasks: int, options: AuditOptions, state_di
         from corpus_audit.executors import QuietLocalExecutor
 
         QuietLocalExecutor(pipeline, tasks=tasks, workers=workers, logging_dir=logging_dir).run()
-    elif options.executor == "ray":
-        from datatrove.executor.ray import RayPipelineExecutor
-
-        RayPipelineExecutor(pipeline, tasks=tasks, workers=workers, logging_dir=logging_dir,
-                            **options.executor_options).run()
-    elif options.executor == "slurm":
-        from datatrove.executor.slurm import SlurmPipelineExecutor
-
-        SlurmPipelineExecutor(pipeline, tasks=tasks, workers=workers, logging_dir=logging_dir,
-                              **options.executor_options).run()
+    elif options.executor in ("ray", "slurm"):
+        _distributed_executor(options.executor, pipeline, tasks, workers, logging_dir, options.executor_options).run()
     else:
         raise InputError(f"--executor must be local, ray or slurm, not {options.executor!r}")
 
 
-def report_from_tags_dir(tags_dir: str | Path, output_dir: str | Path, rebuild: bool = True) -> dict:
-    """Builds and writes the report from a tags folder: from the partial counts, or (rebuild) from the rows."""
+def _distributed_executor(name: str, pipeline: list, tasks: int, workers: int, logging_dir: str, extra: dict):
+    try:
+        if name == "ray":
+            from datatrove.executor.ray import RayPipelineExecutor as Executor
+        else:
+            from datatrove.executor.slurm import SlurmPipelineExecutor as Executor
+    except ImportError as error:
+        raise InputError(f"--executor {name} needs {error.name or name}: pip install 'datatrove[{name}]'") from None
+    try:
+        return Executor(pipeline, tasks=tasks, workers=workers, logging_dir=logging_dir, **extra)
+    except TypeError as error:
+        raise InputError(f"--executor {name}: {error} (pass them with --executor-option KEY=VALUE)") from None
+
+
+def report_from_tags_dir(tags_dirs: str | Path | list, output_dir: str | Path, rebuild: bool = True) -> dict:
+    """Builds and writes the report from one or more tags folders (e.g. one per crawl dump), merged exactly.
+
+    rebuild: count the tag rows again; otherwise add up the tasks' saved partial counts (what audit does).
+    """
     from corpus_audit.io.tags import iter_tag_rows
 
-    tags_dir = Path(tags_dir)
-    run_file = tags_dir / "_run.json"
-    if not run_file.exists():
-        raise InputError(f"{tags_dir}: not a tags folder of corpus-audit (no _run.json)")
-    run = read_json(run_file)
-    tags = tuple(Counts().tags if run["model"]["name"] else ("ai_mention",))
-    if rebuild:
-        counts = Counts(tags)
-        for row in iter_tag_rows(tags_dir):
-            counts.add(row)
-    else:
-        counts = Counts(tags)
-        for path in sorted(tags_dir.glob("_counts-*.json")):
-            counts.merge(Counts.from_json(read_json(path)))
-    accounts = [read_json(p) for p in sorted(tags_dir.glob("_read-*.json"))]
+    tags_dirs = [Path(d) for d in (tags_dirs if isinstance(tags_dirs, list) else [tags_dirs])]
+    runs = []
+    for tags_dir in tags_dirs:
+        if not (tags_dir / RUN_MARKER).exists():
+            raise InputError(f"{tags_dir}: not a tags folder of corpus-audit (no _run.json)")
+        runs.append(read_json(tags_dir / RUN_MARKER))
+    models = {(r["model"]["name"], r["model"]["version"], r["model"]["tier"]) for r in runs}
+    if len(models) > 1:
+        raise InputError(f"these tags folders come from different models ({sorted(map(str, models))}); "
+                         f"report them separately")
+    run = {**runs[0], "paths": [p for r in runs for p in r["paths"]], "shards": sum(r["shards"] for r in runs),
+           "skipped_files": [f for r in runs for f in r["skipped_files"]]}
+    counts = Counts(tuple(Counts().tags if run["model"]["name"] else ("ai_mention",)))
+    accounts = []
+    for tags_dir in tags_dirs:
+        if rebuild:
+            for row in iter_tag_rows(tags_dir):
+                counts.add(row)
+        else:
+            for path in sorted(tags_dir.glob("_counts-*.json")):
+                counts.merge(Counts.from_json(read_json(path)))
+        accounts += [read_json(p) for p in sorted(tags_dir.glob("_read-*.json"))]
     report = build_report(counts, accounts, run)
-    write_reports(report, Path(output_dir), tags_dir)
+    write_reports(report, Path(output_dir), tags_dirs)
     return report

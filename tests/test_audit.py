@@ -135,3 +135,55 @@ def test_console_script_prints_one_line_and_no_traceback(tmp_path):
                             capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+
+
+def test_a_changed_shard_is_audited_again_not_resumed(corpus, tmp_path):
+    out = tmp_path / "out"
+    audit([str(corpus)], out, **GATE_ONLY)
+    write_jsonl(corpus / "fiction" / "a.jsonl", rows(45, source="fiction"))  # 5 documents appended
+    assert audit([str(corpus)], out, **GATE_ONLY)["corpus"]["documents"] == 120
+
+
+def test_output_inside_the_input_folder_is_never_read_back(corpus):
+    out = corpus / "reports"
+    first = audit([str(corpus)], out, **GATE_ONLY)
+    again = audit([str(corpus)], corpus / "reports-2", **GATE_ONLY)
+    assert again["corpus"]["documents"] == first["corpus"]["documents"] == 115
+    assert again["corpus"]["unreadable"]["documents"] == 0
+
+
+def test_reports_are_readable_by_others_like_any_new_file(corpus, tmp_path):
+    import os
+
+    audit([str(corpus)], tmp_path / "out", **GATE_ONLY)
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in ("audit.json", "audit.md", "audit.html", "tags/00000.parquet"):
+        assert (tmp_path / "out" / name).stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_report_merges_several_tags_folders(corpus, tmp_path):
+    fiction = audit([str(corpus / "fiction")], tmp_path / "f", **GATE_ONLY)
+    forum = audit([str(corpus / "forum")], tmp_path / "g", **GATE_ONLY)
+    merged = report_from_tags_dir([tmp_path / "f" / "tags", tmp_path / "g" / "tags"], tmp_path / "both")
+    assert merged["corpus"]["documents"] == fiction["corpus"]["documents"] + forum["corpus"]["documents"]
+    assert merged["by_source"]["forum"] == forum["by_source"]["forum"]
+    assert merged["by_source"]["all"]["ai_mention"]["count"] == 8 + 10 + 4
+
+
+def test_bad_options_exit_2_with_one_line(corpus, tmp_path, capsys):
+    assert main(["audit", str(corpus), "--workers", "0", "-o", str(tmp_path / "x"), "--quiet"]) == 2
+    assert "--workers must be at least 1" in capsys.readouterr().err
+    (tmp_path / "file").write_text("")
+    assert main(["audit", str(corpus), "-o", str(tmp_path / "file"), "--gate-only", "--quiet"]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+    assert main(["audit", str(corpus), "--executor", "slurm", "-o", str(tmp_path / "y"), "--gate-only",
+                 "--quiet"]) == 2
+    assert "--executor slurm" in capsys.readouterr().err
+
+
+def test_python_api_takes_the_cli_key_names(tmp_path):
+    write_jsonl(tmp_path / "c" / "a.jsonl", [{"content": "A robot wrote this.", "link": "https://x.org/1"}])
+    report = audit([str(tmp_path / "c")], tmp_path / "out", text_key="content", url_key="link", **GATE_ONLY)
+    assert report["by_source"]["all"]["ai_mention"]["count"] == 1
+    assert report["by_source"]["all"]["top_domains"] == [["x.org", 1]]

@@ -38,6 +38,8 @@ class SourceCounts:
             self.decisions["disagree"] += 1
         if row["domain"]:
             self.domains[row["domain"]] += 1
+            if len(self.domains) > 2 * MAX_DOMAINS:
+                self.trim_domains()
         if not row["assessed"]:
             self.not_assessed_languages[row["language"]] += 1
             return
@@ -56,9 +58,13 @@ class SourceCounts:
         for name in ("decisions", "domains", "not_assessed_languages", "tag_documents", "tag_chars"):
             getattr(self, name).update(getattr(other, name))
 
+    def top_domains(self, n: int) -> list[tuple[str, int]]:
+        """Most frequent first, ties by name, so a report rebuilt in any order lists the same domains."""
+        return sorted(self.domains.items(), key=lambda item: (-item[1], item[0]))[:n]
+
     def trim_domains(self) -> None:
         if len(self.domains) > MAX_DOMAINS:
-            self.domains = Counter(dict(self.domains.most_common(MAX_DOMAINS)))
+            self.domains = Counter(dict(self.top_domains(MAX_DOMAINS)))
 
     def to_json(self) -> dict:
         return {name: (dict(value) if isinstance(value, Counter) else value) for name, value in vars(self).items()}

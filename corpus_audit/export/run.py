@@ -25,7 +25,7 @@ from corpus_audit.export.step import ExportShards, entry_path
 from corpus_audit.export.table import BeforeAfter
 from corpus_audit.export.writers import output_name
 from corpus_audit.io.atomic import read_json, write_json, write_text
-from corpus_audit.io.shards import InputError
+from corpus_audit.io.shards import RUN_MARKER, InputError
 from corpus_audit.labels import AI_MENTION, ALL_TAGS
 from corpus_audit.pipeline import MAX_TASKS, AuditOptions, discover_input, execute_pipeline
 from corpus_audit.progress import ProgressWatcher
@@ -132,7 +132,7 @@ def _saved_tags_model(tags_dir: Path, shards) -> tuple[dict, bool]:
 
     from corpus_audit.io.tags import tag_files
 
-    run_file = tags_dir / "_run.json"
+    run_file = tags_dir / RUN_MARKER
     if not run_file.is_file():
         raise InputError(f"--tags {tags_dir}: not a tags folder of corpus-audit audit (no _run.json); "
                          "give the audit's OUT/tags folder")
@@ -174,11 +174,11 @@ def _describe(command, paths, discovery, plan, options: AuditOptions, settings: 
 
     reading = {k: v for k, v in asdict(options).items()
                if k not in ("workers", "quiet", "executor", "executor_options", "classify", "source_map", "seed")}
-    tags_run = Path(settings.tags_dir) / "_run.json" if settings.tags_dir else None
+    tags_run = Path(settings.tags_dir) / RUN_MARKER if settings.tags_dir else None
     return {
         "command": command,
         "paths": paths,
-        "shard_names": [s.name for s in discovery.shards],
+        "shard_names": [[s.name, s.size] for s in discovery.shards],
         "plan": plan.describe(),
         "seed": options.seed,
         "annotate": settings.annotate,

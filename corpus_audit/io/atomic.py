@@ -9,12 +9,23 @@ from pathlib import Path
 import orjson
 
 
+def _default_file_mode() -> int:
+    """What open() would give a new file under the process umask (mkstemp's own is 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _default_file_mode()
+
+
 @contextmanager
 def atomic_path(path: str | Path):
     """Yields a temporary path beside `path`; renames it over `path` only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, _FILE_MODE)
     os.close(fd)
     try:
         yield Path(tmp)

@@ -12,6 +12,7 @@ import posixpath
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from typing import BinaryIO
 
@@ -33,6 +34,7 @@ _SUFFIXES = {  # name ending -> (format, compression)
 # Files that sit beside shards but are never shards themselves, even with a shard-like ending.
 _NOT_SHARDS = {"manifest.json", "audit.json", "dataset_info.json", "state.json", "stats.json"}
 _GLOB_CHARS = set("*?[")
+RUN_MARKER = "_run.json"
 
 
 class InputError(Exception):
@@ -45,6 +47,7 @@ class Shard:
     name: str  # path relative to the input root it was found under: stable when the corpus moves
     format: str
     compression: str | None = None
+    size: int | None = None  # bytes, when the filesystem says: a changed shard is not a finished one
 
     @contextmanager
     def open(self) -> Iterator[BinaryIO]:
@@ -100,44 +103,53 @@ def _full_url(fs, path: str) -> str:
     return path if protocol in ("file", "local") else fs.unstrip_protocol(path)
 
 
-def discover_shards(paths: list[str], fmt: str = "auto") -> Discovery:
-    """Expand paths into shards, in a stable order. Raises InputError for unusable input."""
+def discover_shards(paths: list[str], fmt: str = "auto", exclude: str | Path | None = None) -> Discovery:
+    """Expand paths into shards, in a stable order. Raises InputError for unusable input.
+
+    exclude: a local folder whose files are never shards (the run's own output inside an input folder).
+    """
     if fmt != "auto" and fmt not in FORMATS:
         raise InputError(f"unknown --format {fmt!r}: choose auto, {', '.join(FORMATS)}")
     found = Discovery()
     for raw in paths:
         fs, root = url_to_fs(raw)
-        if _GLOB_CHARS & set(root):
-            matches = sorted(fs.glob(root))
+        if _GLOB_CHARS & set(root) and not fs.exists(root):
+            matches = sorted(p for p, info in fs.glob(root, detail=True).items() if info.get("type") != "directory")
             if not matches:
                 raise InputError(f"{raw}: no file matches this pattern")
             base = root[: min(root.index(c) for c in _GLOB_CHARS if c in root)].rsplit("/", 1)[0]
-            _add_files(found, fs, matches, base, fmt, explicit=False)
+            _add_files(found, fs, {p: fs.info(p) for p in matches}, base, fmt, exclude)
         elif not fs.exists(root):
             raise InputError(f"{raw}: no such file or folder")
         elif fs.isdir(root):
-            files = sorted(p for p, info in fs.find(root, detail=True).items() if info.get("type") != "directory")
-            _add_files(found, fs, files, root, fmt, explicit=False)
+            files = {p: info for p, info in fs.find(root, detail=True).items() if info.get("type") != "directory"}
+            _add_files(found, fs, files, root, fmt, exclude)
         else:
             kind = _classify(root, fmt, explicit=True)
             if kind is None:
                 raise InputError(
                     f"{raw}: unknown format (use a .jsonl[.gz|.zst], .parquet, .warc[.gz] or .txt file, or --format)"
                 )
-            found.shards.append(Shard(_full_url(fs, root), posixpath.basename(root), *kind))
+            found.shards.append(Shard(_full_url(fs, root), posixpath.basename(root), *kind, fs.info(root).get("size")))
     _disambiguate(found.shards)
     return found
 
 
-def _add_files(found: Discovery, fs, files: list[str], base: str, fmt: str, explicit: bool) -> None:
+def _add_files(found: Discovery, fs, files: dict[str, dict], base: str, fmt: str, exclude) -> None:
     base = base.rstrip("/")
-    for path in files:
+    excluded = str(Path(exclude).resolve()) + "/" if exclude else None
+    # A folder with a _run.json is corpus-audit's own tags output: an earlier audit's, not the corpus.
+    own_output = {posixpath.dirname(p) for p in files if posixpath.basename(p) == RUN_MARKER}
+    for path in sorted(files):
         name = path[len(base) + 1:] if path.startswith(base + "/") else posixpath.basename(path)
-        kind = _classify(path, fmt, explicit)
+        private = any(part.startswith(("_", ".")) for part in name.split("/")[:-1])
+        private = private or posixpath.dirname(path) in own_output
+        inside_output = excluded is not None and _full_url(fs, path).startswith(excluded)
+        kind = None if private or inside_output else _classify(path, fmt, explicit=False)
         if kind is None:
             found.skipped.append(_full_url(fs, path))
         else:
-            found.shards.append(Shard(_full_url(fs, path), name, *kind))
+            found.shards.append(Shard(_full_url(fs, path), name, *kind, files[path].get("size")))
 
 
 def _disambiguate(shards: list[Shard]) -> None:

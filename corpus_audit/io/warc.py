@@ -28,7 +28,7 @@ def warc_rows(shard: Shard) -> Iterator[tuple[int, dict] | Unreadable]:
                 text = _html_to_text(text)
             yield position, {
                 "text": text or "",
-                "id": record.rec_headers.get_header("WARC-Record-ID"),
+                "id": (record.rec_headers.get_header("WARC-Record-ID") or "").strip("<>") or None,
                 "url": record.rec_headers.get_header("WARC-Target-URI"),
                 "date": record.rec_headers.get_header("WARC-Date"),
             }

@@ -40,7 +40,7 @@ def source_block(counts: SourceCounts, tags: tuple[str, ...], error_rates: dict 
         "chars": counts.chars,
         "assessed": counts.assessed,
         "source_decisions": {key: counts.decisions.get(key, 0) for key in ("metadata", "text", "none", "disagree")},
-        "top_domains": [[domain, n] for domain, n in counts.domains.most_common(TOP_DOMAINS)],
+        "top_domains": [[domain, n] for domain, n in counts.top_domains(TOP_DOMAINS)],
     }
     for tag in tags:
         block[tag] = _tag_block(counts, tag, (error_rates or {}).get(tag))
@@ -58,7 +58,7 @@ def summarize_accounts(accounts: list[dict]) -> dict:
             details.extend(shard["details"])
     return {
         "unreadable": {"shards": shards_failed, "documents": documents, "details": details[:MAX_UNREADABLE_DETAILS],
-                       "details_truncated": len(details) > MAX_UNREADABLE_DETAILS},
+                       "details_truncated": shards_failed + documents > min(len(details), MAX_UNREADABLE_DETAILS)},
         "sampled_out": sampled_out,
         "shards_read": sum(len(a["shards"]) for a in accounts),
     }

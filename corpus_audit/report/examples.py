@@ -10,11 +10,11 @@ import pyarrow.parquet as pq
 from corpus_audit.io.tags import tag_files
 
 
-def top_examples(tags_dir: str | Path, tags: list[str], per_tag: int = 5) -> dict[str, list[dict]]:
+def top_examples(tags_dirs: list[Path], tags: list[str], per_tag: int = 5) -> dict[str, list[dict]]:
     """Up to `per_tag` documents per tag with the highest score, with id, source type, score and evidence."""
     heaps: dict[str, list] = {tag: [] for tag in tags}
     seen = 0  # breaks ties between equal scores and ids, so rows are never compared
-    for path in tag_files(tags_dir):
+    for path in (p for tags_dir in tags_dirs for p in tag_files(tags_dir)):
         table = pq.read_table(path)
         if "evidence" not in table.column_names:
             return {}

@@ -4,13 +4,22 @@ from __future__ import annotations
 from corpus_audit.report.markdown import percent, sources_in_order
 
 
-def render_summary(report: dict, output_dir: str) -> str:
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def render_summary(report: dict, output_dir: str, tags_dirs: list[str] | None = None) -> str:
     corpus, tags = report["corpus"], report["tags"]
     head = f"{'source type':<12} {'docs':>9} {'assessed':>9} " + " ".join(f"{t:>20}" for t in tags)
+    read = f"{_n(corpus['documents'], 'document')} from {corpus['shards_read']:,} of {_n(corpus['shards'], 'shard')}"
+    if corpus.get("limit"):
+        read += f" (--limit {corpus['limit']:,})"
+    if corpus.get("sample"):
+        read += f" (--sample {corpus['sample']}: {corpus['sampled_out']:,} left out)"
     lines = [
-        f"corpus-audit: {corpus['documents']:,} documents in {corpus['shards']:,} shards; "
-        f"{corpus['not_assessed']['documents']:,} not assessed, {corpus['unreadable']['documents']:,} unreadable "
-        f"documents, {corpus['unreadable']['shards']:,} unreadable shards, {len(corpus['skipped_files']):,} files skipped",
+        f"corpus-audit: {read}; {corpus['not_assessed']['documents']:,} not assessed, "
+        f"{_n(corpus['unreadable']['documents'], 'unreadable document')}, "
+        f"{_n(corpus['unreadable']['shards'], 'unreadable shard')}, {_n(len(corpus['skipped_files']), 'file')} skipped",
         "",
         head,
         "-" * len(head),
@@ -22,5 +31,6 @@ def render_summary(report: dict, output_dir: str) -> str:
             t = block[tag]
             cells.append(f"{t['count']:>7,} {percent(t['rate'], 2):>11}" if t["rate"] is not None else f"{'–':>20}")
         lines.append(f"{source:<12} {block['documents']:>9,} {block['assessed']:>9,} " + " ".join(f"{c:>20}" for c in cells))
-    lines += ["", f"Report: {output_dir}/audit.json, audit.md, audit.html; tags: {output_dir}/tags/"]
+    tags_where = ", ".join(tags_dirs) if tags_dirs else f"{output_dir}/tags/"
+    lines += ["", f"Report: {output_dir}/audit.json, audit.md, audit.html; tags: {tags_where}"]
     return "\n".join(lines)

@@ -9,8 +9,8 @@ from corpus_audit.report.html import render_html
 from corpus_audit.report.markdown import render_markdown
 
 
-def write_reports(report: dict, output_dir: Path, tags_dir: Path) -> None:
+def write_reports(report: dict, output_dir: Path, tags_dirs: list[Path]) -> None:
     write_json(output_dir / "audit.json", report)
     write_text(output_dir / "audit.md", render_markdown(report))
-    examples = top_examples(tags_dir, [t for t in report["tags"] if t != "ai_mention"])
+    examples = top_examples(tags_dirs, [t for t in report["tags"] if t != "ai_mention"])
     write_text(output_dir / "audit.html", render_html(report, examples))
