@@ -30,15 +30,38 @@ def _bar(block: dict, scale: float) -> str:
            f'<span class="muted">{block["count"]:,} · {escape(label)}</span>'
 
 
+def _adjusted(block: dict) -> str:
+    if "adjusted_rate" not in block:
+        return ""
+    low, high = block["adjusted_ci95"]
+    return f"<td>{percent(block['adjusted_rate'], 2)} [{percent(low, 2)}–{percent(high, 2)}]</td>"
+
+
 def _tag_table(report: dict, tag: str) -> str:
     sources = sources_in_order(report)
     scale = max((report["by_source"][s][tag]["ci95"] or (0, 0))[1] for s in sources) or 1.0
+    adjusted = "adjusted_rate" in report["by_source"]["all"][tag]
     rows = "".join(
         f"<tr><td>{escape(s)}</td><td>{report['by_source'][s]['assessed']:,}</td>"
-        f"<td style='text-align:left'>{_bar(report['by_source'][s][tag], scale)}</td></tr>"
+        f"<td style='text-align:left'>{_bar(report['by_source'][s][tag], scale)}</td>"
+        f"{_adjusted(report['by_source'][s][tag])}</tr>"
         for s in sources
     )
-    return f"<h3>{escape(tag)}</h3><table><tr><th>source type</th><th>assessed</th><th>rate, 95% interval</th></tr>{rows}</table>"
+    head = "<th>corrected for errors</th>" if adjusted else ""
+    return (f"<h3>{escape(tag)}</h3><table><tr><th>source type</th><th>assessed</th>"
+            f"<th>rate, 95% interval (bar scale 0–{percent(scale, 1)})</th>{head}</tr>{rows}</table>")
+
+
+def _decisions(report: dict) -> str:
+    rows = []
+    for source in sources_in_order(report):
+        block = report["by_source"][source]
+        d = block["source_decisions"]
+        domains = ", ".join(f"{escape(name)} ({n:,})" for name, n in block["top_domains"][:5])
+        rows.append(f"<tr><td>{escape(source)}</td><td>{d['metadata']:,}</td><td>{d['text']:,}</td>"
+                    f"<td>{d['none']:,}</td><td>{d['disagree']:,}</td><td style='text-align:left'>{domains}</td></tr>")
+    return ("<h2>How source types were decided</h2><table><tr><th>source type</th><th>metadata</th><th>text</th>"
+            "<th>none</th><th>disagree</th><th>top domains</th></tr>" + "".join(rows) + "</table>")
 
 
 def _examples(examples: dict[str, list[dict]]) -> str:
@@ -65,6 +88,11 @@ def render_html(report: dict, examples: dict[str, list[dict]]) -> str:
         ("unreadable shards", f"{corpus['unreadable']['shards']:,}"),
         ("skipped files", f"{len(corpus['skipped_files']):,}"),
     ]
+    if corpus.get("sample"):
+        summary.append(("sample fraction", f"{corpus['sample']} ({corpus['sampled_out']:,} documents left out)"))
+    if corpus.get("limit"):
+        summary.append(("limit", f"first {corpus['limit']:,} documents"))
+    summary += [(f"not assessed: {escape(lang)}", f"{n:,}") for lang, n in corpus["not_assessed"]["by_language"].items()]
     details = "".join(f"<li><code>{escape(d)}</code></li>" for d in corpus["unreadable"]["details"])
     body = [
         "<h1>corpus-audit report</h1>",
@@ -75,6 +103,11 @@ def render_html(report: dict, examples: dict[str, list[dict]]) -> str:
         "<h2>Prevalence by source type</h2><p class='muted'>Rate over assessed documents; the black line is the 95% Wilson interval.</p>",
         *[_tag_table(report, tag) for tag in report["tags"]],
     ]
+    if model.get("error_rates"):
+        body.append(f"<p class='muted'>Corrected rates use the classifier's error rates measured on "
+                    f"{escape(str(model['error_rates'].get('measured_on')))}; 0% means the observed rate is within "
+                    f"what its false positives alone would produce.</p>")
+    body.append(_decisions(report))
     if examples:
         body += ["<h2>Example evidence</h2>", _examples(examples)]
     if details:
