@@ -3,7 +3,9 @@
 Metadata decides when it is decisive (a source field naming a source type or a
 known data set, a listed domain, a telling URL path); the fastText text model
 decides when metadata is silent, and overrides weak metadata (a blog platform,
-a generic host) when it is confident: a story on a blog is fiction.
+a generic host) when it is confident: a story on a blog is fiction. It never
+overrides metadata with `other`, the residual type: "no particular kind of
+writing" is no evidence against a hint that names one.
 Rules: source_rules.yaml; model: classifiers/source_type.ftz (SOURCE_TYPE.md).
 """
 from dataclasses import dataclass
@@ -15,6 +17,8 @@ from corpus_audit.classify.source_rules import MetadataRules, domain_of
 from corpus_audit.classify.source_text import SourceTextModel
 from corpus_audit.labels import UNKNOWN_SOURCE
 from corpus_audit.resources import classifiers_dir
+
+RESIDUAL_TYPE = "other"  # what is left when no kind fits: never overrides metadata (SOURCE_TYPE.md)
 
 __all__ = ["SourceDecision", "SourceTypeResolver", "domain_of", "load_source_map", "default_model_path"]
 
@@ -47,7 +51,7 @@ class SourceTypeResolver:
     """Source type of one document from its text, URL and source field.
 
     override_threshold: text-model probability above which the text overrides
-        weak metadata (tuned on dev, see classifiers/SOURCE_TYPE.md).
+        weak metadata with a type other than `other` (see classifiers/SOURCE_TYPE.md).
     answer_threshold: below this probability the text model is not counted as
         having an answer when comparing it with metadata (the `disagree` flag).
     """
@@ -81,6 +85,6 @@ class SourceTypeResolver:
                 return SourceDecision(UNKNOWN_SOURCE, "none", domain)
             return SourceDecision(guess, "text", domain)
         differs = guess is not None and guess != hint.source_type
-        if differs and not hint.decisive and confidence >= self.override_threshold:
+        if differs and not hint.decisive and guess != RESIDUAL_TYPE and confidence >= self.override_threshold:
             return SourceDecision(guess, "text", domain, disagree=True)
         return SourceDecision(hint.source_type, "metadata", domain, disagree=differs and confidence >= self.answer_threshold)

@@ -24,7 +24,7 @@ from corpus_audit.classify.source_rules import MetadataRules, domain_of
 from corpus_audit.classify.source_text import LABEL_PREFIX, MAX_CHARS, model_card_path, text_features
 from corpus_audit.labels import SOURCE_TYPES
 
-MODEL_VERSION = "source-type-ft-1"
+MODEL_VERSION = "source-type-ft-2"
 WINDOW_CHARS = MAX_CHARS  # the model reads the first MAX_CHARS of a document: train on pieces that size
 LABELED_WINDOWS = 2  # a labeled page also gives its second window
 # how many examples each set may give, and how often the in-domain labeled sets repeat
@@ -32,7 +32,7 @@ CAPS = {"gutenberg_per_book": 60, "ag_news": 600, "bbc": 900, "20newsgroups": 80
         "stackexchange_posts": 500, "stackexchange_comments": 150, "reddit": 500, "c4": 1000}
 REPEAT_LABELED = 4
 REPEAT_TEAM = 5
-FASTTEXT_PARAMS = dict(epoch=25, lr=0.5, wordNgrams=2, dim=32, minCount=2, bucket=200000, loss="softmax", thread=1)
+FASTTEXT_PARAMS = dict(epoch=25, lr=0.2, wordNgrams=2, dim=32, minCount=2, bucket=200000, loss="softmax", thread=1)
 QUANTIZE_PARAMS = dict(qnorm=True, cutoff=60000, retrain=True)
 _GUTENBERG_BODY = re.compile(r"\*\*\* ?START OF [^\n]*\n(.*?)\n[^\n]*\*\*\* ?END OF", re.S)
 _HTML_TAG = re.compile(r"<[^>]+>")
