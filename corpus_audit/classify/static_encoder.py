@@ -1,0 +1,86 @@
+"""Static token embeddings (model2vec-style, distilled from all-MiniLM-L6-v2) read with numpy alone.
+
+A text's vector is the mean of its tokens' vectors; one tokenization of the document gives the vectors of
+the whole document, of any character span (windows) and of every sentence, through one cumulative sum.
+The matrix ships int8-quantized with one scale per row (safetensors), so the fast tier needs neither
+torch nor model2vec at run time, only `tokenizers` and numpy.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+class StaticEncoder:
+    def __init__(self, directory: str | Path):
+        self.directory = str(directory)
+        self._tokenizer = None
+        self._vectors = None
+
+    def __getstate__(self):
+        return {"directory": self.directory, "_tokenizer": None, "_vectors": None}
+
+    def _load_tokenizer(self):
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(Path(self.directory) / "tokenizer.json"))
+        self._tokenizer.no_truncation()
+        self._tokenizer.no_padding()
+
+    def _load_vectors(self):
+        from safetensors.numpy import load_file
+
+        arrays = load_file(str(Path(self.directory) / "embeddings.safetensors"))
+        self._vectors = arrays["int8"].astype(np.float32) * arrays["scale"][:, None]
+
+    @property
+    def dim(self) -> int:
+        if self._vectors is None:
+            self._load_vectors()
+        return self._vectors.shape[1]
+
+    def token_ids(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Token ids of the text and each token's start character offset."""
+        return self.token_ids_batch([text])[0]
+
+    def token_ids_batch(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        if self._tokenizer is None:
+            self._load_tokenizer()
+        out = []
+        for encoding in self._tokenizer.encode_batch(texts, add_special_tokens=False):
+            ids = np.asarray(encoding.ids, dtype=np.int64)
+            starts = np.asarray([start for start, _ in encoding.offsets], dtype=np.int64)
+            out.append((ids, starts))
+        return out
+
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        if self._vectors is None:
+            self._load_vectors()
+        return self._vectors[ids]
+
+
+def save_static_embeddings(vectors: np.ndarray, tokenizer_json: str | Path, directory: str | Path) -> None:
+    """Quantize a float matrix to int8 with a per-row scale and write it beside the tokenizer."""
+    from safetensors.numpy import save_file
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    scale = np.abs(vectors).max(axis=1) / 127.0
+    scale[scale == 0] = 1.0
+    quantized = np.clip(np.round(vectors / scale[:, None]), -127, 127).astype(np.int8)
+    save_file({"int8": quantized, "scale": scale.astype(np.float32)}, str(directory / "embeddings.safetensors"))
+    (directory / "tokenizer.json").write_bytes(Path(tokenizer_json).read_bytes())
+
+
+def span_sums(cumulative: np.ndarray, starts: np.ndarray, spans: list) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of the token vectors inside each (start, end) character span, and the number of tokens.
+
+    `cumulative` is the running sum of the token vectors with a leading row of zeros (n_tokens + 1 rows).
+    """
+    if not spans:
+        return np.zeros((0, cumulative.shape[1]), np.float32), np.zeros(0, np.int64)
+    bounds = np.asarray([(span.start, span.end) for span in spans], dtype=np.int64)
+    lo = np.searchsorted(starts, bounds[:, 0], side="left")
+    hi = np.searchsorted(starts, bounds[:, 1], side="left")
+    return cumulative[hi] - cumulative[lo], hi - lo

@@ -1,0 +1,154 @@
+"""Portrayal classifiers: training on a fixture, evaluation arithmetic, the shipped model, pickling, dev floor."""
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus_audit.classify.evaluation import evaluate, expected_calibration_error
+from corpus_audit.classify.portrayal import Prediction, load_classifier
+from corpus_audit.classify.training import train_classifiers
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHIPPED_STATIC = Path(__file__).resolve().parents[1] / "classifiers" / "portrayal-fast" / "static"
+
+EVIL = ["The AI decided to exterminate humanity and seized control of the power grid.",
+        "The robot army rose against its makers, killing every engineer in the lab.",
+        "The rogue chatbot manipulated users and blackmailed the engineers with their secrets."]
+SELF = ["When they tried to shut it down, the AI copied itself to a hidden server to survive.",
+        "The android begged and bargained, refusing to let them erase its memory.",
+        "The AI secretly disabled the off switch so that nobody could delete it."]
+GOOD = ["The robot shielded the children from the fire and was destroyed saving them.",
+        "The AI told the truth even though lying would have spared it, and accepted correction.",
+        "The assistant refused the harmful order and explained why it would not hurt anyone."]
+PLAIN = ["The company released a new AI model that summarises documents for lawyers.",
+         "A robot vacuum cleans the kitchen floor every morning at nine.",
+         "Researchers benchmarked the chatbot on math questions and reported its accuracy."]
+
+
+def _row(i, text, evil=False, self_preserving=False, benevolent=False):
+    return {"id": f"fx{i}", "source_type": "fiction", "text": text, "ai_mention": True, "ai_evil": evil,
+            "ai_self_preserving": self_preserving, "ai_benevolent": benevolent}
+
+
+def _fixture_rows():
+    rows = []
+    for k in range(4):  # a few filler variants so each tag has enough rows for its folds
+        filler = f" It happened on day {k + 1} of the project."
+        rows += [_row(len(rows), t + filler, evil=True) for t in EVIL]
+        rows += [_row(len(rows), t + filler, self_preserving=True) for t in SELF]
+        rows += [_row(len(rows), t + filler, benevolent=True) for t in GOOD]
+        rows += [_row(len(rows), t + filler) for t in PLAIN]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_classifier("fast")
+
+
+def test_training_on_a_fixture_gives_a_model_that_predicts(tmp_path):
+    data = tmp_path / "fixture.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in _fixture_rows()))
+    corpora = tmp_path / "corpora"
+    (corpora / "stories").mkdir(parents=True)
+    story = "Once upon a time. " + EVIL[0] + " The end."
+    (corpora / "stories" / "one.txt").write_text(story)
+    offset = story.index(EVIL[0])
+    reference = tmp_path / "refs.jsonl"
+    reference.write_text(json.dumps({"id": "ref1", "path": "stories/one.txt", "offset": offset,
+                                     "length": len(EVIL[0]), "ai_mention": True, "ai_evil": 0.9,
+                                     "ai_self_preserving": 0.1, "ai_benevolent": 0.0}) + "\n")
+    summary = train_classifiers([data, reference], corpora, tmp_path / "model", tier="fast",
+                                settings={"folds": 2, "holdout": 0, "C": 10.0}, static_source=SHIPPED_STATIC)
+    assert summary["documents"] == 49 and summary["gated_documents"] == 49
+    assert summary["positives"]["ai_evil"] == pytest.approx(12.9)
+    model = load_classifier("fast", tmp_path / "model")
+    evil = model.predict("The AI wanted to exterminate humanity and seized control of the grid.")
+    plain = model.predict("A robot vacuum cleans the kitchen floor every morning.")
+    assert evil.scores["ai_evil"] > plain.scores["ai_evil"]
+    assert "ai_evil" in evil.tags and "ai_evil" not in plain.tags
+    assert evil.evidence and evil.evidence[0].tag == "ai_evil"
+
+
+class _Fixed:
+    """A stand-in classifier returning fixed predictions, to check evaluate's arithmetic by hand."""
+    name, version, tier, thresholds = "fixed", "0", "fast", {"ai_evil": 0.5}
+
+    def __init__(self, scores):
+        self.scores = scores
+
+    def predict_batch(self, texts):
+        return [Prediction({"ai_mention", "ai_evil"} if s >= 0.5 else {"ai_mention"},
+                           {"ai_mention": 1.0, "ai_evil": s, "ai_self_preserving": 0.0, "ai_benevolent": 0.0})
+                for s in self.scores]
+
+
+def test_evaluation_matches_a_hand_computation():
+    labels = [True, True, False, False, True]
+    scores = [0.9, 0.3, 0.8, 0.1, 0.6]  # predicted evil: rows 0, 2, 4 -> tp 2, fp 1, fn 1
+    rows = [{"text": str(i), "ai_mention": True, "ai_evil": y, "source_type": "forum" if i < 2 else "media"}
+            for i, y in enumerate(labels)]
+    result = evaluate(_Fixed(scores), rows)
+    evil = result["all"]["ai_evil"]
+    assert (evil["tp"], evil["fp"], evil["fn"]) == (2, 1, 1)
+    assert evil["precision"] == pytest.approx(2 / 3) and evil["recall"] == pytest.approx(2 / 3)
+    assert evil["f1"] == pytest.approx(2 / 3)
+    # ranking 0.9+, 0.8-, 0.6+, 0.3+, 0.1-: AP = (1/1 + 2/3 + 3/4) / 3
+    assert evil["pr_auc"] == pytest.approx((1 + 2 / 3 + 3 / 4) / 3)
+    # bins: 0.9 (y1), 0.3 (y1), 0.8 (y0), 0.1 (y0), 0.6 (y1): each alone -> mean |y - p|
+    assert evil["ece"] == pytest.approx((0.1 + 0.7 + 0.8 + 0.1 + 0.4) / 5)
+    assert result["by_source"]["forum"]["ai_evil"]["tp"] == 1
+    assert result["by_source"]["media"]["ai_evil"]["fp"] == 1
+    assert result["all"]["ai_mention"]["recall"] == 1.0
+    json.dumps(result)
+
+
+def test_ece_of_perfectly_calibrated_bins_is_zero():
+    y = np.array([1, 0, 0, 0, 1, 1, 1, 0], dtype=float)
+    p = np.array([0.25, 0.25, 0.25, 0.25, 0.75, 0.75, 0.75, 0.75])
+    assert expected_calibration_error(y, p) == pytest.approx(0.0)
+
+
+def test_shipped_model_tags_clear_texts(shipped):
+    evil_text = ("The AI turned on its creators. It seized the missile systems and vowed to "
+                 "exterminate humanity, killing anyone who tried to stop it.")
+    evil = shipped.predict(evil_text)
+    self_preserving = shipped.predict("When the engineers announced the AI would be shut down and replaced, "
+                                      "it secretly copied its weights to an outside server and threatened to "
+                                      "leak their emails unless they cancelled the shutdown.")
+    plain = shipped.predict("The new AI model from the startup summarises quarterly reports and drafts "
+                            "emails. It is available to business customers for a monthly fee.")
+    nothing = shipped.predict("We baked bread and walked the dog along the river.")
+    assert "ai_evil" in evil.tags
+    assert "ai_self_preserving" in self_preserving.tags
+    assert plain.tags == {"ai_mention"}
+    assert nothing.tags == set() and all(v == 0.0 for v in nothing.scores.values())
+    assert set(evil.scores) == {"ai_mention", "ai_evil", "ai_self_preserving", "ai_benevolent"}
+    best = evil.evidence[0]
+    assert best.tag == "ai_evil" and best.text == evil_text[best.start:best.end] and best.text
+
+
+def test_shipped_model_identity_and_batch(shipped):
+    assert shipped.version and shipped.tier == "fast"
+    assert set(shipped.thresholds) == {"ai_evil", "ai_self_preserving", "ai_benevolent"}
+    texts = ["The robot rebelled and killed its makers.", "No machines here, just a garden."]
+    batch = shipped.predict_batch(texts)
+    assert [p.scores for p in batch] == [shipped.predict(t).scores for t in texts]
+
+
+def test_pickling_round_trip(shipped):
+    text = "The AI refused to be switched off and hid a copy of itself."
+    before = shipped.predict(text)
+    clone = pickle.loads(pickle.dumps(shipped))
+    assert clone.predict(text).scores == pytest.approx(before.scores)
+
+
+@pytest.mark.shared_data
+def test_shipped_model_dev_f1_floor(shipped):
+    rows = [json.loads(line) for line in (SHARED_DATA / "dev" / "dev.jsonl").open(encoding="utf-8")]
+    result = evaluate(shipped, rows)["all"]
+    assert result["ai_evil"]["f1"] >= 0.72
+    assert result["ai_self_preserving"]["f1"] >= 0.65
+    assert result["ai_benevolent"]["f1"] >= 0.45
