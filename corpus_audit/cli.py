@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", nargs="+", required=True, help="labeled JSONL files (labeling.md) or reference files")
     train.add_argument("--corpora", default=None, help="folder that reference files' paths are resolved against")
     train.add_argument("-o", "--output", default="classifiers", help="where the model files go")
-    train.add_argument("--model", default="all", choices=["all", "portrayal", "source_type"])
+    train.add_argument("--model", default="portrayal", choices=["portrayal", "source_type"],
+                       help="which model to train (each has its own data; see the model cards)")
     train.add_argument("--tier", default="fast", choices=["fast", "accurate"])
     train.add_argument("--seed", type=int, default=0)
 
@@ -71,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", nargs="+", required=True, help="labeled JSONL files (labeling.md)")
     evaluate.add_argument("--tier", default="fast", choices=["fast", "accurate"])
     evaluate.add_argument("--model-dir", default=None, help="models to evaluate (default: the shipped ones)")
+    evaluate.add_argument("--save-error-rates", action="store_true",
+                          help="save the model's error counts on this data beside it; audits then report "
+                               "prevalence corrected for them (adjusted_rate)")
 
     from corpus_audit.export.commands import add_export_commands
 
@@ -109,10 +113,8 @@ def _run_report(args) -> int:
     from corpus_audit.pipeline import report_from_tags_dir
     from corpus_audit.report.terminal import render_summary
 
-    if len(args.tags_dirs) != 1:
-        raise ValueError("report takes one tags folder for now")
-    report = report_from_tags_dir(args.tags_dirs[0], args.output)
-    print(render_summary(report, args.output))
+    report = report_from_tags_dir(args.tags_dirs, args.output)
+    print(render_summary(report, args.output, tags_dirs=args.tags_dirs))
     return _exit_code(report)
 
 
@@ -137,7 +139,9 @@ def _run_train(args) -> int:
 def _run_eval(args) -> int:
     from corpus_audit.classify.recipe import evaluate_models
 
-    print(json.dumps(evaluate_models(args.data, tier=args.tier, model_dir=args.model_dir), indent=2))
+    result = evaluate_models(args.data, tier=args.tier, model_dir=args.model_dir,
+                             save_error_rates=args.save_error_rates)
+    print(json.dumps(result, indent=2))
     return EXIT_OK
 
 
@@ -154,7 +158,10 @@ def main(argv: list[str] | None = None) -> int:
                 "eval": _run_eval}
     try:
         return handlers[args.command](args) if args.command in handlers else args.handler(args)
-    except (InputError, ValueError) as error:
+    except BrokenPipeError:  # the reader of our output went away (| head): nothing left to say
+        sys.stderr.close()
+        return EXIT_OK
+    except (InputError, ValueError, OSError) as error:
         print(f"corpus-audit {args.command}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -143,11 +143,7 @@ def check_text_key(shard: Shard, keys: FieldKeys) -> None:
 
 
 def _describe_run(paths, discovery, options: AuditOptions, tagger: AuditTagger) -> dict:
-    classifier = tagger.cascade.classifier
-    model = {"name": None, "version": None, "tier": options.tier, "thresholds": {}}
-    if classifier is not None:
-        model = {"name": classifier.name, "version": classifier.version, "tier": classifier.tier,
-                 "thresholds": dict(classifier.thresholds), "error_rates": load_error_rates(classifier)}
+    model = model_info(tagger.cascade.classifier, options.tier)
     source_map_digest = None
     if options.source_map:
         source_map_digest = hashlib.sha256(Path(options.source_map).read_bytes()).hexdigest()
@@ -162,6 +158,14 @@ def _describe_run(paths, discovery, options: AuditOptions, tagger: AuditTagger) 
         "model": model,
         "tool": {"name": "corpus-audit", "version": __version__},
     }
+
+
+def model_info(classifier, tier: str) -> dict:
+    """What reports and manifests say of the portrayal model (None: AI-mention gate only)."""
+    if classifier is None:
+        return {"name": None, "version": None, "tier": tier, "thresholds": {}}
+    return {"name": classifier.name, "version": classifier.version, "tier": classifier.tier,
+            "thresholds": dict(classifier.thresholds), "error_rates": load_error_rates(classifier)}
 
 
 def _prepare_output(tags_dir: Path, state_dir: Path, run: dict) -> None:

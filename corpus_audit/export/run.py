@@ -27,7 +27,7 @@ from corpus_audit.export.writers import output_name
 from corpus_audit.io.atomic import read_json, write_json, write_text
 from corpus_audit.io.shards import RUN_MARKER, InputError
 from corpus_audit.labels import AI_MENTION, ALL_TAGS
-from corpus_audit.pipeline import MAX_TASKS, AuditOptions, discover_input, execute_pipeline
+from corpus_audit.pipeline import MAX_TASKS, AuditOptions, discover_input, execute_pipeline, model_info
 from corpus_audit.progress import ProgressWatcher
 
 STATE = "_state"
@@ -120,10 +120,7 @@ def _model(options: AuditOptions, tags_dir, shards) -> tuple[dict, bool]:
     if tags_dir is not None:
         return _saved_tags_model(Path(tags_dir), shards)
     classifier = load_portrayal_classifier(options.tier) if options.classify else None
-    if classifier is None:
-        return {"name": None, "version": None, "tier": options.tier, "thresholds": {}}, False
-    return {"name": classifier.name, "version": classifier.version, "tier": classifier.tier,
-            "thresholds": dict(classifier.thresholds)}, True
+    return model_info(classifier, options.tier), classifier is not None
 
 
 def _saved_tags_model(tags_dir: Path, shards) -> tuple[dict, bool]:
