@@ -58,6 +58,7 @@ class ShardReader(PipelineStep):
                     account.unreadable(item)
                     self.stat_update("unreadable")
                     continue
+                account.seen_id(shard.name, item.id)
                 if self.sample < 1.0 and unit_hash(item.id, self.seed, "sample") >= self.sample:
                     account.sampled_out(shard.name)
                     continue

@@ -19,7 +19,7 @@ from corpus_audit import __version__
 from corpus_audit.aggregate.counts import Counts
 from corpus_audit.classify.error_rates import load_error_rates
 from corpus_audit.datatrove import AuditStats, AuditTagger, ShardReader, TagWriter
-from corpus_audit.io.atomic import read_json, write_json
+from corpus_audit.io.atomic import read_json, remove_stale_temporaries, write_json
 from corpus_audit.io.readers import read_rows
 from corpus_audit.io.records import FieldKeys, Unreadable, get_field
 from corpus_audit.io.shards import RUN_MARKER, Discovery, InputError, Shard, discover_shards
@@ -175,6 +175,8 @@ def _prepare_output(tags_dir: Path, state_dir: Path, run: dict) -> None:
         shutil.rmtree(tags_dir)
         shutil.rmtree(state_dir, ignore_errors=True)
     shutil.rmtree(state_dir / "progress", ignore_errors=True)
+    if tags_dir.exists():
+        remove_stale_temporaries(tags_dir)
     write_json(run_file, run)
 
 

@@ -89,9 +89,11 @@ def test_a_killed_run_resumes_and_other_settings_start_afresh(corpus, tmp_path):
     (out / "_state" / "datatrove" / "completions" / "00002").unlink()
     for name in ("00002.parquet", "_counts-00002.json", "_read-00002.json"):
         (out / "tags" / name).unlink()
+    (out / "tags" / ".00002.parquet.abc123.tmp").write_bytes(b"half a file")  # what the kill left behind
     untouched = (out / "tags" / "00000.parquet").stat().st_mtime_ns
     resumed = audit([str(corpus)], out, workers=2, **GATE_ONLY)
     assert resumed == full
+    assert not list((out / "tags").glob(".*.tmp"))
     assert (out / "tags" / "00000.parquet").stat().st_mtime_ns == untouched  # finished tasks were not redone
     sampled = audit([str(corpus)], out, sample=0.5, **GATE_ONLY)
     assert sampled["corpus"]["documents"] < 115 and sampled["corpus"]["sampled_out"] > 0
@@ -187,3 +189,13 @@ def test_python_api_takes_the_cli_key_names(tmp_path):
     report = audit([str(tmp_path / "c")], tmp_path / "out", text_key="content", url_key="link", **GATE_ONLY)
     assert report["by_source"]["all"]["ai_mention"]["count"] == 1
     assert report["by_source"]["all"]["top_domains"] == [["x.org", 1]]
+
+
+def test_repeated_ids_are_counted(tmp_path):
+    records = rows(6)
+    for record in records[3:]:
+        record["id"] = "same"
+    write_jsonl(tmp_path / "c" / "a.jsonl", records)
+    report = audit([str(tmp_path / "c")], tmp_path / "out", **GATE_ONLY)
+    assert report["corpus"]["repeated_ids_within_shards"] == 2
+    assert "ids repeated within a shard | 2" in (tmp_path / "out" / "audit.md").read_text()

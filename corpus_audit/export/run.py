@@ -24,7 +24,7 @@ from corpus_audit.export.shard import REJECTED, ExportSettings
 from corpus_audit.export.step import ExportShards, entry_path
 from corpus_audit.export.table import BeforeAfter
 from corpus_audit.export.writers import output_name
-from corpus_audit.io.atomic import read_json, write_json, write_text
+from corpus_audit.io.atomic import read_json, remove_stale_temporaries, write_json, write_text
 from corpus_audit.io.shards import RUN_MARKER, InputError
 from corpus_audit.labels import AI_MENTION, ALL_TAGS
 from corpus_audit.pipeline import MAX_TASKS, AuditOptions, discover_input, execute_pipeline, model_info
@@ -215,6 +215,8 @@ def _prepare(output_dir: Path, run: dict, overwrite: bool, dry_run: bool) -> Pat
         shutil.rmtree(state / "dry-run", ignore_errors=True)
         (state / "dry-run.json").unlink(missing_ok=True)
     shutil.rmtree(run_state / "progress", ignore_errors=True)
+    if output_dir.exists():
+        remove_stale_temporaries(output_dir)
     write_json(record, run)
     return run_state
 

@@ -1,5 +1,9 @@
 """What a task read: per shard, documents passed on, documents left out by --sample, and unreadable entries.
 
+It also counts ids repeated within a shard: sampling and rebalancing decide by id,
+so documents that share one share their fate, and the report says how many do.
+(Within a shard only, so memory stays bounded by the largest shard.)
+
 Saved beside the tags as `_read-<task>.json`, so the report accounts for every
 document: read (and tagged), sampled out, or unreadable, with the first few
 problems of each shard named by file and line.
@@ -22,15 +26,23 @@ class ReadAccount:
         self.documents = 0
         self._progress_path = progress_path
         self._last_progress = 0.0
+        self._ids_in_shard: set[str] = set()
 
     def _shard(self, name: str) -> dict:
         if name not in self.shards:
             self.shards[name] = {"documents": 0, "sampled_out": 0, "unreadable": 0, "whole_shard_failed": False,
-                                 "details": []}
+                                 "repeated_ids": 0, "details": []}
         return self.shards[name]
 
     def start(self, shard: str) -> None:
         self._shard(shard)
+        self._ids_in_shard.clear()
+
+    def seen_id(self, shard: str, doc_id: str) -> None:
+        if doc_id in self._ids_in_shard:
+            self._shard(shard)["repeated_ids"] += 1
+        else:
+            self._ids_in_shard.add(doc_id)
 
     def read(self, shard: str) -> None:
         self._shard(shard)["documents"] += 1

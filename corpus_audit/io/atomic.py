@@ -35,6 +35,13 @@ def atomic_path(path: str | Path):
             os.unlink(tmp)
 
 
+def remove_stale_temporaries(folder: str | Path) -> None:
+    """Deletes the temporary files a killed run left (see atomic_path), before the run resumes."""
+    for tmp in Path(folder).rglob(".*.tmp"):
+        if tmp.is_file():
+            tmp.unlink()
+
+
 def write_text(path: str | Path, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")

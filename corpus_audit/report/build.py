@@ -49,17 +49,19 @@ def source_block(counts: SourceCounts, tags: tuple[str, ...], error_rates: dict 
 
 def summarize_accounts(accounts: list[dict]) -> dict:
     """Adds up the per-task reading accounts into the report's unreadable / sampled-out figures."""
-    shards_failed, documents, sampled_out, details = 0, 0, 0, []
+    shards_failed, documents, sampled_out, repeated, details = 0, 0, 0, 0, []
     for account in accounts:
         for name, shard in sorted(account["shards"].items()):
             shards_failed += shard["whole_shard_failed"]
             documents += shard["unreadable"]
             sampled_out += shard["sampled_out"]
+            repeated += shard.get("repeated_ids", 0)
             details.extend(shard["details"])
     return {
         "unreadable": {"shards": shards_failed, "documents": documents, "details": details[:MAX_UNREADABLE_DETAILS],
                        "details_truncated": shards_failed + documents > min(len(details), MAX_UNREADABLE_DETAILS)},
         "sampled_out": sampled_out,
+        "repeated_ids": repeated,
         "shards_read": sum(len(a["shards"]) for a in accounts),
     }
 
@@ -84,6 +86,7 @@ def build_report(counts: Counts, accounts: list[dict], run: dict) -> dict:
                 "documents": total.documents - total.assessed,
                 "by_language": dict(total.not_assessed_languages.most_common()),
             },
+            "repeated_ids_within_shards": read["repeated_ids"],
             "sample": run["options"].get("sample"),
             "sampled_out": read["sampled_out"],
             "limit": run["options"].get("limit"),

@@ -46,6 +46,9 @@ def render_markdown(report: dict) -> str:
         f"| unreadable shards | {corpus['unreadable']['shards']:,} |",
         f"| skipped files (not shards) | {len(corpus['skipped_files']):,} |",
     ]
+    if corpus.get("repeated_ids_within_shards"):
+        lines.append(f"| ids repeated within a shard | {corpus['repeated_ids_within_shards']:,} (they share "
+                     f"--sample and rebalance decisions) |")
     if corpus.get("sample"):
         lines.append(f"| sample fraction | {corpus['sample']} ({corpus['sampled_out']:,} documents left out) |")
     if corpus.get("limit"):
