@@ -23,6 +23,7 @@ from corpus_audit.io.readers import read_documents
 from corpus_audit.io.records import FieldKeys, Unreadable
 from corpus_audit.io.shards import Shard
 from corpus_audit.io.tags import open_tag_table
+from corpus_audit.labels import ALL_TAGS
 
 ANNOTATIONS = "corpus_audit"
 
@@ -141,15 +142,20 @@ class AuditStats(PipelineStep):
     type = "📊 - STATS"
 
     def __init__(self, output_dir: str | Path, tags: Sequence[str] | None = None):
+        """tags: what to count; None counts the tags the tagger produced (never zeros for tags it could not)."""
         super().__init__()
         self.output_dir = Path(output_dir)
         self.tags = tuple(tags) if tags else None
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        counts = Counts(self.tags) if self.tags else Counts()
+        counts = Counts(self.tags) if self.tags else None
         for doc in data or ():
-            counts.add(annotations(doc))
+            row = annotations(doc)
+            if counts is None:
+                counts = Counts(tuple(tag for tag in ALL_TAGS if tag in row))
+            counts.add(row)
             yield doc
+        counts = counts or Counts(self.tags or ALL_TAGS)
         write_json(self.output_dir / f"_counts-{rank:05d}.json", counts.to_json())
 
 

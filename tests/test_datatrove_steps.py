@@ -17,7 +17,7 @@ def test_tag_count_and_filter_in_a_datatrove_pipeline(tmp_path):
     pipeline = [
         JsonlReader(str(tmp_path / "in")),
         AuditTagger(classify=False),
-        AuditStats(tmp_path / "stats", tags=["ai_mention"]),
+        AuditStats(tmp_path / "stats"),
         AuditFilter(drop=["ai_mention"]),
         JsonlWriter(str(tmp_path / "out"), compression=None),
     ]
@@ -25,7 +25,9 @@ def test_tag_count_and_filter_in_a_datatrove_pipeline(tmp_path):
 
     counts = Counts(("ai_mention",))
     for path in sorted((tmp_path / "stats").glob("_counts-*.json")):
-        counts.merge(Counts.from_json(read_json(path)))
+        partial = Counts.from_json(read_json(path))
+        assert partial.tags == ("ai_mention",)  # a gate-only tagger: no portrayal counts, not zeros
+        counts.merge(partial)
     assert counts.by_source["forum"].documents == 20 and counts.by_source["media"].documents == 10
     assert counts.total().tag_documents["ai_mention"] == 4 + 5
 
