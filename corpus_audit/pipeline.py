@@ -211,25 +211,25 @@ def report_from_tags_dir(tags_dirs: str | Path | list, output_dir: str | Path, r
     """Builds and writes the report from one or more tags folders (e.g. one per crawl dump), merged exactly.
 
     rebuild: count the tag rows again; otherwise add up the tasks' saved partial counts (what audit does).
+    A folder of AuditStats partial counts from a user's own datatrove pipeline (no tag rows, no _run.json)
+    is reported from those counts.
     """
     from corpus_audit.io.tags import iter_tag_rows
 
     tags_dirs = [Path(d) for d in (tags_dirs if isinstance(tags_dirs, list) else [tags_dirs])]
-    runs = []
-    for tags_dir in tags_dirs:
-        if not (tags_dir / RUN_MARKER).exists():
-            raise InputError(f"{tags_dir}: not a tags folder of corpus-audit (no _run.json)")
-        runs.append(read_json(tags_dir / RUN_MARKER))
+    runs = [_saved_run(tags_dir) for tags_dir in tags_dirs]
     models = {(r["model"]["name"], r["model"]["version"], r["model"]["tier"]) for r in runs}
     if len(models) > 1:
         raise InputError(f"these tags folders come from different models ({sorted(map(str, models))}); "
                          f"report them separately")
     run = {**runs[0], "paths": [p for r in runs for p in r["paths"]], "shards": sum(r["shards"] for r in runs),
            "skipped_files": [f for r in runs for f in r["skipped_files"]]}
-    counts = Counts(tuple(Counts().tags if run["model"]["name"] else ("ai_mention",)))
+    partials = [Counts.from_json(read_json(p)) for d in tags_dirs for p in sorted(d.glob("_counts-*.json"))]
+    tags = partials[0].tags if partials else Counts().tags
+    counts = Counts(tags if run["model"]["name"] or not (tags_dirs[0] / RUN_MARKER).exists() else ("ai_mention",))
     accounts = []
     for tags_dir in tags_dirs:
-        if rebuild:
+        if rebuild and (tags_dir / RUN_MARKER).exists():
             for row in iter_tag_rows(tags_dir):
                 counts.add(row)
         else:
@@ -239,3 +239,15 @@ def report_from_tags_dir(tags_dirs: str | Path | list, output_dir: str | Path, r
     report = build_report(counts, accounts, run)
     write_reports(report, Path(output_dir), tags_dirs)
     return report
+
+
+def _saved_run(tags_dir: Path) -> dict:
+    """The run a tags folder records; for bare AuditStats output, what can be said without one."""
+    if (tags_dir / RUN_MARKER).exists():
+        return read_json(tags_dir / RUN_MARKER)
+    if not any(tags_dir.glob("_counts-*.json")):
+        raise InputError(f"{tags_dir}: neither a tags folder of corpus-audit (_run.json) nor AuditStats output "
+                         f"(_counts-*.json)")
+    return {"paths": [str(tags_dir)], "shards": 0, "skipped_files": [], "options": {},
+            "model": {"name": None, "version": None, "tier": "unknown", "thresholds": {}},
+            "tool": {"name": "corpus-audit", "version": __version__}}

@@ -9,6 +9,7 @@ from shards import rows, write_jsonl
 from corpus_audit.aggregate.counts import Counts
 from corpus_audit.datatrove import AuditFilter, AuditStats, AuditTagger
 from corpus_audit.io.atomic import read_json
+from corpus_audit.pipeline import report_from_tags_dir
 
 
 def test_tag_count_and_filter_in_a_datatrove_pipeline(tmp_path):
@@ -35,3 +36,7 @@ def test_tag_count_and_filter_in_a_datatrove_pipeline(tmp_path):
     assert len(kept) == 30 - 9
     assert all(not doc["metadata"]["corpus_audit"]["ai_mention"] for doc in kept)
     assert {doc["metadata"]["corpus_audit"]["source_type"] for doc in kept} == {"forum", "media"}
+
+    report = report_from_tags_dir(tmp_path / "stats", tmp_path / "report")  # AuditStats output becomes a report
+    assert report["by_source"]["all"]["ai_mention"]["count"] == 9 and report["tags"] == ["ai_mention"]
+    assert (tmp_path / "report" / "audit.html").exists()
