@@ -105,6 +105,11 @@ def _run_audit(args) -> int:
         source_map=args.source_map, quiet=args.quiet,
     )
     report = audit(args.paths, args.output, options)
+    if "submitted" in report:
+        job = report["submitted"]
+        print(f"corpus-audit: {job['tasks']} tasks submitted to Slurm (logs: {job['logs']}); when they have "
+              f"finished, build the report with: {job['then']}")
+        return EXIT_OK
     print(render_summary(report, args.output))
     return _exit_code(report)
 

@@ -86,8 +86,12 @@ def audit(paths: list[str] | None = None, output_dir: str | Path = "reports", op
         TagWriter(tags_dir, with_portrayal=len(tagger.tags) > 1),
         AuditStats(tags_dir, tagger.tags),
     ]
-    with ProgressWatcher(state_dir / "progress", total_shards=len(discovery.shards), disable=options.quiet):
+    with ProgressWatcher(state_dir / "progress", total_shards=len(discovery.shards),
+                         disable=options.quiet or options.executor == "slurm"):
         execute_pipeline(pipeline, tasks, options, state_dir)
+    if options.executor == "slurm":  # sbatch returns at once: the tasks have only been queued
+        return {"submitted": {"executor": "slurm", "tasks": tasks, "logs": str(state_dir / "datatrove"),
+                              "then": f"corpus-audit report {tags_dir} -o {output_dir}"}}
     return report_from_tags_dir(tags_dir, output_dir, rebuild=False)
 
 
