@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("paths", nargs="*", help="files, folders, globs or URLs (default: the bundled sample corpus)")
     audit.add_argument("-o", "--output", default="reports", help="report folder (default: reports/)")
     audit.add_argument("--gate-only", action="store_true", help="stop after the AI-mention gate")
+    audit.add_argument("--error-rates", default=None, metavar="FILE",
+                       help="the model's error counts on a labeled sample of this corpus (eval --save-error-rates): "
+                            "adds rates corrected for them (adjusted_rate)")
     _reading_options(audit)
 
     report = commands.add_parser("report", help="rebuild the report from saved tags without classifying again")
@@ -72,9 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", nargs="+", required=True, help="labeled JSONL files (labeling.md)")
     evaluate.add_argument("--tier", default="fast", choices=["fast", "accurate"])
     evaluate.add_argument("--model-dir", default=None, help="models to evaluate (default: the shipped ones)")
-    evaluate.add_argument("--save-error-rates", action="store_true",
-                          help="save the model's error counts on this data beside it; audits then report "
-                               "prevalence corrected for them (adjusted_rate)")
+    evaluate.add_argument("--save-error-rates", default=None, metavar="FILE",
+                          help="save the model's error counts on this data to FILE, for audit --error-rates "
+                               "(count them on a labeled sample of the corpus you audit)")
 
     from corpus_audit.export.commands import add_export_commands
 
@@ -102,7 +105,7 @@ def _run_audit(args) -> int:
         keys=FieldKeys(args.text_key, args.id_key, args.url_key, args.source_key),
         workers=args.workers, executor=args.executor, executor_options=_executor_options(args.executor_option),
         tier=args.tier, classify=not args.gate_only, limit=args.limit, sample=args.sample, seed=args.seed,
-        source_map=args.source_map, quiet=args.quiet,
+        source_map=args.source_map, quiet=args.quiet, error_rates=args.error_rates,
     )
     report = audit(args.paths, args.output, options)
     if "submitted" in report:

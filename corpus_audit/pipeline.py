@@ -45,6 +45,7 @@ class AuditOptions:
     sample: float | None = None
     seed: int = 0
     source_map: str | None = None
+    error_rates: str | None = None  # file from `eval --save-error-rates`: report adjusted rates
     quiet: bool = False
 
     @classmethod
@@ -147,11 +148,12 @@ def check_text_key(shard: Shard, keys: FieldKeys) -> None:
 
 
 def _describe_run(paths, discovery, options: AuditOptions, tagger: AuditTagger) -> dict:
-    model = model_info(tagger.cascade.classifier, options.tier)
+    model = model_info(tagger.cascade.classifier, options.tier, options.error_rates)
     source_map_digest = None
     if options.source_map:
         source_map_digest = hashlib.sha256(Path(options.source_map).read_bytes()).hexdigest()
-    settings = {k: v for k, v in asdict(options).items() if k not in ("workers", "quiet", "executor", "executor_options")}
+    settings = {k: v for k, v in asdict(options).items()
+                if k not in ("workers", "quiet", "executor", "executor_options", "error_rates")}
     settings["source_map_sha256"] = source_map_digest
     return {
         "paths": paths,
@@ -164,12 +166,16 @@ def _describe_run(paths, discovery, options: AuditOptions, tagger: AuditTagger) 
     }
 
 
-def model_info(classifier, tier: str) -> dict:
-    """What reports and manifests say of the portrayal model (None: AI-mention gate only)."""
+def model_info(classifier, tier: str, error_rates: str | None = None) -> dict:
+    """What reports and manifests say of the portrayal model (None: AI-mention gate only).
+
+    error_rates: a file of the model's error counts on the audited population, for adjusted rates.
+    """
     if classifier is None:
         return {"name": None, "version": None, "tier": tier, "thresholds": {}}
     return {"name": classifier.name, "version": classifier.version, "tier": classifier.tier,
-            "thresholds": dict(classifier.thresholds), "error_rates": load_error_rates(classifier)}
+            "thresholds": dict(classifier.thresholds),
+            "error_rates": load_error_rates(error_rates, classifier) if error_rates else None}
 
 
 def _prepare_output(tags_dir: Path, state_dir: Path, run: dict) -> None:

@@ -1,10 +1,13 @@
 """The portrayal classifier's measured errors, which the report uses to correct prevalence.
 
 Counted on labeled documents that pass the AI-mention gate (the only ones the
-classifier sees), per tag: true and false positives and negatives at the shipped
-thresholds. Saved beside the model as error_rates.json by `corpus-audit eval
---save-error-rates`; the shipped file was measured on the dev set, whose
-thresholds were tuned there too, so it is somewhat optimistic.
+classifier sees), per tag: true and false positives and negatives at the model's
+thresholds. The correction is only as good as the match between where the errors
+were counted and the corpus audited: count them on a labeled random sample of the
+audited corpus's AI-mentioning documents (`corpus-audit eval --data SAMPLE.jsonl
+--save-error-rates FILE`), then audit with `--error-rates FILE`. Error rates from
+another population (dev's AI-risk-heavy excerpts, say) can push the corrected rate
+far from the truth, which is why no default file is shipped.
 """
 from __future__ import annotations
 
@@ -12,9 +15,8 @@ import json
 from pathlib import Path
 
 from corpus_audit.gate import AIMentionGate
+from corpus_audit.io.shards import InputError
 from corpus_audit.labels import PORTRAYAL_TAGS
-
-FILE = "error_rates.json"
 
 
 def measure_error_rates(classifier, rows: list[dict], source: str) -> dict:
@@ -31,14 +33,17 @@ def measure_error_rates(classifier, rows: list[dict], source: str) -> dict:
     return rates
 
 
-def save_error_rates(rates: dict, model_dir: Path) -> None:
-    (Path(model_dir) / FILE).write_text(json.dumps(rates, indent=2) + "\n")
+def save_error_rates(rates: dict, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(rates, indent=2) + "\n")
 
 
-def load_error_rates(classifier) -> dict | None:
-    """The saved error counts of this classifier's model folder, if they were measured for this version."""
-    path = Path(classifier.directory) / FILE
-    if not path.is_file():
-        return None
-    rates = json.loads(path.read_text())
-    return rates if rates.get("model_version") == classifier.version else None
+def load_error_rates(path: str | Path, classifier) -> dict:
+    """Error counts from a file `eval --save-error-rates` wrote, checked against the classifier in use."""
+    try:
+        rates = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as error:
+        raise InputError(f"--error-rates {path}: cannot read it ({error})") from None
+    if rates.get("model_version") != classifier.version:
+        raise InputError(f"--error-rates {path}: counted for model {rates.get('model_version')!r}, but the model in "
+                         f"use is {classifier.version!r}; count them again with corpus-audit eval --save-error-rates")
+    return rates

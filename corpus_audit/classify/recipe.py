@@ -42,11 +42,11 @@ def train_models(data: list[str], corpora: str | None, output: str, model: str =
 
 
 def evaluate_models(data: list[str], tier: str = "fast", model_dir: str | None = None,
-                    save_error_rates: bool = False) -> dict:
+                    save_error_rates: str | None = None) -> dict:
     """Per-tag metrics of the portrayal model and source-type accuracy, on labeled JSONL (labeling.md).
 
-    save_error_rates: also count the model's errors on the gated rows and save them beside the model,
-    where audits read them to correct prevalence (aggregate/adjust.py).
+    save_error_rates: a file to save the model's error counts on the gated rows in; `audit --error-rates`
+    uses them to correct prevalence (classify/error_rates.py says on which data to count them).
     """
     from corpus_audit.classify.evaluation import evaluate
     from corpus_audit.classify.portrayal import load_classifier
@@ -62,7 +62,7 @@ def evaluate_models(data: list[str], tier: str = "fast", model_dir: str | None =
         from corpus_audit.classify import error_rates
 
         rates = error_rates.measure_error_rates(classifier, rows, source=", ".join(Path(d).name for d in data))
-        error_rates.save_error_rates(rates, classifier.directory)
+        error_rates.save_error_rates(rates, save_error_rates)
         result["error_rates"] = rates
     typed = [row for row in rows if row.get("source_type")]
     if typed:
