@@ -106,3 +106,10 @@ def test_globs_and_errors(tmp_path):
     with pytest.raises(InputError, match="notes.md: unknown format"):
         discover_shards([str(tmp_path / "notes.md")])
     assert discover_shards([str(tmp_path / "notes.md")], "text").shards[0].format == "text"
+
+
+def test_a_pretty_printed_json_file_is_one_clear_problem(tmp_path):
+    path = tmp_path / "pretty.json"
+    path.write_text('[\n  {"text": "one"},\n  {"text": "two"}\n]\n')
+    (problem,) = _read(path)
+    assert problem.position is None and "not JSON Lines" in problem.reason

@@ -51,9 +51,16 @@ def _to_document(shard: Shard, position: int, row: dict, keys: FieldKeys) -> Doc
 
 def _jsonl_rows(shard: Shard) -> Iterator[Row | Unreadable]:
     with shard.open() as stream:
+        first = True
         for line_number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
+            if first and line.strip() in (b"[", b"{"):
+                # A pretty-printed JSON document: one clear entry instead of one per line.
+                yield Unreadable(shard.name, None, "a JSON document spread over lines, not JSON Lines "
+                                                   "(one object per line)")
+                return
+            first = False
             try:
                 row = orjson.loads(line)
             except orjson.JSONDecodeError as error:
