@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
+
+from timing import seconds_per_item
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
@@ -31,13 +32,7 @@ def gated_documents(limit: int = 200) -> list[str]:
 
 def per_document_ms(function, texts: list[str], repeats: int = 3) -> float:
     function(texts[0])  # warm-up: lazy loading is not part of the per-document cost
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for text in texts:
-            function(text)
-        best = min(best, (time.perf_counter() - start) / len(texts) * 1000)
-    return best
+    return seconds_per_item(function, texts, repeats) * 1000
 
 
 def baseline(texts: list[str]):

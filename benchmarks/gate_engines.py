@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
 import re
@@ -25,6 +24,8 @@ import re
 from corpus_audit.gate import AIMentionGate
 from corpus_audit.gate.engines import ENGINES, TermPattern
 from corpus_audit.gate.lexicon import load_lexicon
+
+from timing import seconds_per_item
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -41,17 +42,6 @@ def repeat_to(texts: list[str], megabytes: float) -> list[str]:
             out.append(text)
             size += len(text.encode("utf-8"))
     return out
-
-
-def timed(function, texts: list[str], rounds: int = 3) -> float:
-    """Best wall time of `rounds` passes over the texts."""
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for text in texts:
-            function(text)
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def naive_alternation():
@@ -84,7 +74,7 @@ def bench(name: str, texts: list[str], baseline_lexicon: Path | None = None) -> 
         runs.append(("old-lex", "find", AIMentionGate(baseline_lexicon).find, 3))
     baseline = {}
     for engine, stage, function, rounds in runs:
-        seconds = timed(function, texts, rounds)
+        seconds = seconds_per_item(function, texts, rounds) * len(texts)
         baseline.setdefault(stage, seconds)
         print(f"{engine:10s} {stage:9s} {megabytes / seconds:8.1f} {len(texts) / seconds:9.0f} "
               f"{1e6 * seconds / len(texts):8.1f} {baseline[stage] / seconds:6.2f}", flush=True)

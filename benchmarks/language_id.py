@@ -12,7 +12,6 @@ Run: python benchmarks/language_id.py   (needs ../shared/data next to the reposi
 """
 import json
 import sys
-import time
 from pathlib import Path
 
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
@@ -20,6 +19,8 @@ from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 from corpus_audit.language import LanguageDetector
 from corpus_audit.language.detector import MODEL_FILE as FASTTEXT_FILE, load_fasttext_model
 from corpus_audit.resources import classifiers_dir
+
+from timing import seconds_per_item
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -52,16 +53,6 @@ def variants() -> dict:
     }
 
 
-def microseconds_per_doc(detect, texts: list[str]) -> float:
-    best = float("inf")
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        for text in texts:
-            detect(text)
-        best = min(best, time.perf_counter() - start)
-    return best / len(texts) * 1e6
-
-
 def main() -> None:
     if not DATA.is_dir():
         sys.exit(f"needs the shared data folder at {DATA}")
@@ -78,7 +69,7 @@ def main() -> None:
     baseline = None
     for name, detect in variants().items():
         detect("warm up the model")
-        dev_us, c4_us = microseconds_per_doc(detect, dev), microseconds_per_doc(detect, c4)
+        dev_us, c4_us = (seconds_per_item(detect, texts, ROUNDS) * 1e6 for texts in (dev, c4))
         baseline = baseline or (dev_us, c4_us)
         false_foreign = sum(detect(text) != "en" for text in english)
         c4_foreign = sum(detect(text) != "en" for text in c4)

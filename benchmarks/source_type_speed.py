@@ -8,25 +8,17 @@ the same run. Prints µs/doc for resolve() with and without the text model, and
 the ratios to the baseline.
 """
 import sys
-import time
 from pathlib import Path
 
 import orjson
 
 from corpus_audit.classify.source_type import SourceTypeResolver
 
+from timing import seconds_per_item
+
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_INPUTS = [SHARED_DATA / "dev" / "dev.jsonl", SHARED_DATA / "train" / "train.jsonl"]
 REPEATS = 5
-
-
-def best_time(function, repeats: int = REPEATS) -> float:
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - start)
-    return min(timings)
 
 
 def main(paths):
@@ -36,24 +28,16 @@ def main(paths):
     rules_only = SourceTypeResolver(use_text_model=False)
     with_model.resolve("warm up the model")
 
-    def read():
-        for line in lines:
-            orjson.loads(line)
+    def per_doc_us(function, items) -> float:
+        return seconds_per_item(function, items, REPEATS) * 1e6
 
-    def resolve_all(resolver):
-        return lambda: [resolver.resolve(d["text"], d.get("url"), d.get("source")) for d in docs]
-
-    def resolve_text_only():
-        for d in docs:
-            with_model.resolve(d["text"])
-
-    n = len(docs)
-    baseline = best_time(read) / n * 1e6
+    baseline = per_doc_us(orjson.loads, lines)
     results = {
-        "resolve, rules + text model": best_time(resolve_all(with_model)) / n * 1e6,
-        "resolve, rules only": best_time(resolve_all(rules_only)) / n * 1e6,
-        "resolve, text model only (no url)": best_time(resolve_text_only) / n * 1e6,
+        "resolve, rules + text model": per_doc_us(lambda d: with_model.resolve(d["text"], d.get("url"), d.get("source")), docs),
+        "resolve, rules only": per_doc_us(lambda d: rules_only.resolve(d["text"], d.get("url"), d.get("source")), docs),
+        "resolve, text model only (no url)": per_doc_us(lambda d: with_model.resolve(d["text"]), docs),
     }
+    n = len(docs)
     mean_chars = sum(len(d["text"]) for d in docs) / n
     print(f"{n} documents, {mean_chars:.0f} chars on average, best of {REPEATS} runs")
     print(f"{'baseline: orjson.loads':38s} {baseline:8.1f} µs/doc   1.00x")

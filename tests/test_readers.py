@@ -58,7 +58,7 @@ def test_truncated_gzip_keeps_what_was_read_and_marks_the_shard(tmp_path):
 
 
 def test_missing_ids_get_stable_ids_from_shard_and_line(tmp_path):
-    path = write_jsonl(tmp_path / "sub" / "x.jsonl", [{"text": "one"}, {"text": "two"}])
+    write_jsonl(tmp_path / "sub" / "x.jsonl", [{"text": "one"}, {"text": "two"}])
     (shard,) = discover_shards([str(tmp_path)]).shards
     assert [d.id for d in read_documents(shard)] == ["sub/x.jsonl:1", "sub/x.jsonl:2"]
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from corpus_audit.labels import ALL_TAGS
 
 ALL = "all"
-DECISIONS = ("metadata", "text", "none")
 # Distinct domains one partial keeps per source type; beyond that only the most frequent are kept,
 # so memory stays flat on a crawl with millions of domains (top_domains is then a heavy-hitter list).
 MAX_DOMAINS = 5000

@@ -32,10 +32,6 @@ class NgramTfidf:
         self.idf_ = (np.log((1 + len(documents)) / (1 + df[keep])) + 1).astype(np.float32)
         return self
 
-    @property
-    def n_features(self) -> int:
-        return len(self.keys_)
-
     def transform_sparse(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions and values of the non-zero entries of the L2-normalised TF-IDF vector."""
         if len(ids) == 0 or len(self.keys_) == 0:

@@ -40,11 +40,8 @@ class StaticEncoder:
             self._load_vectors()
         return self._vectors.shape[1]
 
-    def token_ids(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Token ids of the text and each token's start character offset."""
-        return self.token_ids_batch([text])[0]
-
     def token_ids_batch(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per text: its token ids and each token's start character offset."""
         if self._tokenizer is None:
             self._load_tokenizer()
         out = []
