@@ -185,3 +185,33 @@ def build_engine(patterns: list[TermPattern], name: str = "auto"):
         except Exception:  # not installed, or (hyperscan) a CPU it does not support
             continue
     raise RuntimeError("no prefilter engine could be built")
+
+
+class _Re2Search:
+    """An RE2 regex with Python's search(text) interface (text made valid UTF-8 first)."""
+
+    def __init__(self, regex):
+        self.regex = regex
+
+    def search(self, text: str):
+        return self.regex.search(_encodable(text))
+
+
+def linear_regex(pattern: str):
+    """A regex for searching whole pages or many alternatives at once, which Python `re` does
+    slowly for patterns without a literal prefix (a leading \\b or (?i) makes it try every
+    position: milliseconds on a long page). RE2 scans in linear time; patterns it cannot compile
+    (look-arounds) and installs without google-re2 use Python `re`. Both have ASCII word
+    boundaries and classes, so the answer is the same (only RE2's Unicode case folding of rare
+    letters such as the long s could differ)."""
+    try:
+        import re2
+    except ImportError:
+        return re.compile(pattern, re.ASCII)
+    options = re2.Options()
+    options.max_mem = 64 << 20
+    options.log_errors = False
+    try:
+        return _Re2Search(re2.compile(pattern, options))
+    except re2.error:
+        return re.compile(pattern, re.ASCII)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .engines import TermPattern, _encodable, build_engine, text_lowercased
+from .engines import TermPattern, build_engine, linear_regex, text_lowercased
 from .lexicon import DOCUMENT_WINDOW, Lexicon, load_lexicon
 
 
@@ -55,7 +55,7 @@ class _Compiled:
                                       if ff.scope == "span" and term in ff.terms), re.ASCII)
             for term in {t for ff in lexicon.false_friends if ff.scope == "span" for t in ff.terms}
         }
-        self.document_friends = [(_document_regex(ff.pattern), set(ff.terms))
+        self.document_friends = [(linear_regex(ff.pattern), set(ff.terms))
                                  for ff in lexicon.false_friends if ff.scope == "document"]
         self.weights = {e.term: e.weight for e in entries if e.weight}
 
@@ -133,35 +133,6 @@ class _Compiled:
             counts[term] = counts.get(term, 0) + 1
         return sum(self.weights[term] + (self.weights[term] >= 2 and n >= 2)
                    for term, n in counts.items())
-
-
-class _Re2Search:
-    """An RE2 regex with Python's search(text) interface (text made valid UTF-8 first)."""
-
-    def __init__(self, regex):
-        self.regex = regex
-
-    def search(self, text: str):
-        return self.regex.search(_encodable(text))
-
-
-def _document_regex(pattern: str):
-    """A document-scope false friend is searched through whole pages, which Python `re` does
-    slowly for patterns without a literal prefix (a leading \\b or (?i) makes it try every
-    position: milliseconds on a long page). RE2 scans in linear time; patterns it cannot compile
-    (look-arounds) and installs without google-re2 use Python `re`. Both have ASCII word
-    boundaries and classes, so the answer is the same (only RE2's Unicode case folding of rare
-    letters such as the long s could differ)."""
-    try:
-        import re2
-    except ImportError:
-        return re.compile(pattern, re.ASCII)
-    options = re2.Options()
-    options.max_mem = 64 << 20
-    try:
-        return _Re2Search(re2.compile(pattern, options))
-    except re2.error:
-        return re.compile(pattern, re.ASCII)
 
 
 def _leftmost_longest(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
