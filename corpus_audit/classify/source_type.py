@@ -77,9 +77,18 @@ class SourceTypeResolver:
         return self.text_model_.version if self.text_model_ else ""
 
     def resolve(self, text: str, url: str | None = None, source_field: str | None = None) -> SourceDecision:
-        domain = domain_of(url)
-        hint = self.rules_.hint(url, domain, source_field)
-        guess, confidence = self.text_model_.predict(text or "") if self.text_model_ else (None, 0.0)
+        return self.resolve_batch([text], [url], [source_field])[0]
+
+    def resolve_batch(self, texts: list[str], urls: list[str | None], source_fields: list[str | None]) -> list[SourceDecision]:
+        """Decisions for a batch: all the metadata first, then the text model over all the texts (keeping
+        the model's tables in the CPU cache instead of alternating it with the rules)."""
+        domains = [domain_of(url) for url in urls]
+        hints = [self.rules_.hint(url, domain, field) for url, domain, field in zip(urls, domains, source_fields)]
+        guesses = [self.text_model_.predict(text or "") if self.text_model_ else (None, 0.0) for text in texts]
+        return [self._decide(hint, guess, confidence, domain)
+                for hint, (guess, confidence), domain in zip(hints, guesses, domains)]
+
+    def _decide(self, hint, guess: str | None, confidence: float, domain: str) -> SourceDecision:
         if hint is None:
             if guess is None:
                 return SourceDecision(UNKNOWN_SOURCE, "none", domain)

@@ -1,0 +1,86 @@
+"""What deciding the source type adds to the audit's time per document (issue 4: under 10%).
+
+    python benchmarks/source_type_share.py [--docs 10000] [--rounds 2]
+
+Input: the 1,000 real C4 web pages of ../shared/data with their real URLs, repeated to
+`--docs` documents in 4 gzip shards: crawl text, where most pages mention no AI and the
+URLs are a realistic mix of known, weak and unknown domains. The whole `audit` runs
+(one worker, in this process) three ways, best of `--rounds` each:
+  - as shipped (metadata rules, then the text model on every document),
+  - rules only (text model off),
+  - baseline: no source type at all (every document "unknown").
+Prints µs per document and what each adds over the baseline.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from unittest import mock
+
+os.environ.setdefault("LOGURU_LEVEL", "WARNING")
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def build_shards(folder: Path, docs: int, shards: int = 4) -> None:
+    pages = [json.loads(line) for line in open(SHARED / "corpora/web/c4/c4_sample.jsonl", encoding="utf-8")]
+    per_shard = docs // shards
+    for s in range(shards):
+        rows = [pages[(s * per_shard + i) % len(pages)] for i in range(per_shard)]
+        lines = "".join(json.dumps({"id": f"{s}-{i}", "text": row["text"], "url": row["url"]}) + "\n"
+                        for i, row in enumerate(rows))
+        (folder / f"c4-{s:02d}.jsonl.gz").write_bytes(gzip.compress(lines.encode(), compresslevel=1, mtime=0))
+
+
+def time_audit(folder: Path, out: Path, rounds: int) -> tuple[float, int]:
+    from corpus_audit.pipeline import audit
+
+    best, documents = float("inf"), 0
+    for attempt in range(rounds):
+        start = time.perf_counter()
+        report = audit([str(folder)], out / str(attempt), workers=1, quiet=True)
+        best = min(best, time.perf_counter() - start)
+        documents = report["corpus"]["documents"]
+    return best, documents
+
+
+def main() -> None:
+    from corpus_audit.classify.source_type import SourceDecision, SourceTypeResolver
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, default=10000)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    unknown = SourceDecision("unknown", "none", "")
+    shipped_init = SourceTypeResolver.__init__
+
+    def rules_only_init(self, *args, **kwargs):
+        shipped_init(self, *args, **{**kwargs, "use_text_model": False})
+
+    variants = {
+        "baseline: audit without source type": mock.patch.object(SourceTypeResolver, "resolve_batch", lambda self, texts, *a: [unknown] * len(texts)),
+        "audit, source type from rules only": mock.patch.object(SourceTypeResolver, "__init__", rules_only_init),
+        "audit as shipped (rules + text model)": mock.patch.object(SourceTypeResolver, "__init__", shipped_init),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "shards"
+        folder.mkdir()
+        build_shards(folder, args.docs)
+        results = {}
+        for number, (name, patch) in enumerate(variants.items()):
+            with patch:
+                results[name] = time_audit(folder, Path(tmp) / f"out-{number}", args.rounds)
+    base_seconds, documents = results["baseline: audit without source type"]
+    print(f"{documents:,} C4 pages, 1 worker, best of {args.rounds} runs")
+    for name, (seconds, _) in results.items():
+        added = (seconds - base_seconds) / base_seconds
+        print(f"{name:40s} {seconds / documents * 1e6:8.1f} µs/doc   {seconds / base_seconds:5.3f}x   adds {added:+6.1%}")
+
+
+if __name__ == "__main__":
+    main()
