@@ -142,6 +142,19 @@ def test_builtin_rules_use_only_known_source_types():
     assert hints and {h.source_type for h in hints} <= set(SOURCE_TYPES)
 
 
+def test_no_domain_is_listed_twice():
+    """The loader keeps a domain's first entry, so a second one (under another type) would be silently ignored."""
+    import yaml
+
+    from corpus_audit.classify.source_rules import BUILTIN_RULES
+
+    rules = yaml.safe_load(BUILTIN_RULES.read_text(encoding="utf-8"))
+    listed = [str(domain).lower().removeprefix("www.") for strength in ("decisive", "weak")
+              for domains in (rules[strength].get("domains") or {}).values() for domain in domains]
+    assert len(listed) > 1000
+    assert sorted(d for d in set(listed) if listed.count(d) > 1) == []
+
+
 def test_pickle_round_trip_drops_and_reloads_the_model(resolver):
     before = resolver.resolve(STORY)
     clone = pickle.loads(pickle.dumps(resolver))
