@@ -61,7 +61,7 @@ class SourceTypeResolver:
         source_map: dict | str | Path | None = None,
         model_path=None,
         use_text_model: bool = True,
-        override_threshold: float = 0.9,
+        override_threshold: float = 0.8,
         answer_threshold: float = 0.5,
     ):
         self.source_map = source_map

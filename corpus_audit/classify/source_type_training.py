@@ -24,7 +24,7 @@ from corpus_audit.classify.source_rules import MetadataRules, domain_of
 from corpus_audit.classify.source_text import LABEL_PREFIX, MAX_CHARS, model_card_path, text_features
 from corpus_audit.labels import SOURCE_TYPES
 
-MODEL_VERSION = "source-type-ft-2"
+MODEL_VERSION = "source-type-ft-3"
 WINDOW_CHARS = MAX_CHARS  # the model reads the first MAX_CHARS of a document: train on pieces that size
 LABELED_WINDOWS = 2  # a labeled page also gives its second window
 # how many examples each set may give, and how often the in-domain labeled sets repeat
@@ -32,8 +32,10 @@ CAPS = {"gutenberg_per_book": 60, "ag_news": 600, "bbc": 900, "20newsgroups": 80
         "stackexchange_posts": 500, "stackexchange_comments": 150, "reddit": 500, "c4": 1000}
 REPEAT_LABELED = 4
 REPEAT_TEAM = 5
+REPEAT_REFERENCED = 1  # corpus pages the team labeled count like the corpora's other pages
 FASTTEXT_PARAMS = dict(epoch=25, lr=0.2, wordNgrams=2, dim=32, minCount=2, bucket=200000, loss="softmax", thread=1)
 QUANTIZE_PARAMS = dict(qnorm=True, cutoff=60000, retrain=True)
+C4_PATH = "web/c4/c4_sample.jsonl"
 _GUTENBERG_BODY = re.compile(r"\*\*\* ?START OF [^\n]*\n(.*?)\n[^\n]*\*\*\* ?END OF", re.S)
 _HTML_TAG = re.compile(r"<[^>]+>")
 _BLOCK_END = re.compile(r"</(p|pre|li|blockquote|h\d)>|<br\s*/?>", re.I)
@@ -161,26 +163,47 @@ def read_reddit(corpora: Path, rng: random.Random):
         yield "forum", chunk
 
 
-def read_c4(corpora: Path, rng: random.Random):
-    """C4 is mixed web: the built-in URL rules (weak ones too) label it, the rest is `other`."""
+def read_c4(corpora: Path, rng: random.Random, labeled: frozenset = frozenset()):
+    """C4 is mixed web: pages without a label of their own (`labeled`: line numbers that a reference file
+    labels) get the built-in URL rules' type (weak ones too), or `other`."""
     rules = MetadataRules()
-    with open(corpora / "corpora/web/c4/c4_sample.jsonl", encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle]
+    with open(corpora / "corpora" / C4_PATH, encoding="utf-8") as handle:
+        rows = [json.loads(line) for number, line in enumerate(handle) if number not in labeled]
     for row in rng.sample(rows, min(len(rows), CAPS["c4"])):
         url = row.get("url", "")
         hint = rules.hint(url, domain_of(url), None)
         yield (hint.source_type if hint else "other"), windows(row["text"])[0]
 
 
-def read_labeled(path: Path, repeat: int):
-    """Labeled JSONL (labeling.md format, or the team's id/url/source_type/text files)."""
+def read_labeled(path: Path, repeat: int, corpora: Path | None = None):
+    """(source_type, window, times) of labeled JSONL: labeling.md format, the team's id/url/source_type/text
+    files, or labels of pages in the corpora folder given by reference (`path` under corpora/ with `line` and
+    `field`, as in training.py), which count `REPEAT_REFERENCED` times instead of `repeat`."""
+    from corpus_audit.classify.training import resolve_reference
+
+    cache: dict = {}
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             row = json.loads(line)
+            times = repeat
+            if "text" not in row and "path" in row and corpora is not None:
+                row["text"] = resolve_reference(row, corpora / "corpora", cache)
+                times = REPEAT_REFERENCED
             if row.get("source_type") in SOURCE_TYPES and row.get("text"):
                 for window in windows(row["text"])[:LABELED_WINDOWS]:
-                    for _ in range(repeat):
-                        yield row["source_type"], window
+                    yield row["source_type"], window, times
+
+
+def labeled_c4_lines(files) -> frozenset:
+    """Line numbers of the C4 sample that the given files label by reference."""
+    lines = set()
+    for file in files:
+        with open(file, encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                if row.get("path") == C4_PATH and "line" in row:
+                    lines.add(int(row["line"]))
+    return frozenset(lines)
 
 
 CORPUS_READERS = {"gutenberg": read_gutenberg, "ag_news": read_ag_news, "bbc": read_bbc,
@@ -192,21 +215,18 @@ def training_examples(corpora_dir: Path, team_files, seed: int = 0) -> tuple[lis
     """(source_type, text) pairs and their counts per set and per source type."""
     rng = random.Random(seed)
     examples, counts = [], {}
+    team_files = [Path(f) for f in team_files if Path(f).is_file()]
     for name, reader in CORPUS_READERS.items():
-        got = list(reader(corpora_dir, rng))
+        extra = {"labeled": labeled_c4_lines(team_files)} if reader is read_c4 else {}
+        got = list(reader(corpora_dir, rng, **extra))
         counts[name] = dict(Counter(label for label, _ in got))
         examples.extend(got)
     train_file = corpora_dir / "train/train.jsonl"
-    if train_file.is_file():
-        got = list(read_labeled(train_file, REPEAT_LABELED))
-        counts["train.jsonl"] = {k: v // REPEAT_LABELED for k, v in Counter(label for label, _ in got).items()}  # windows
-        examples.extend(got)
-    for team_file in team_files:
-        team_file = Path(team_file)
-        if team_file.is_file():
-            got = list(read_labeled(team_file, REPEAT_TEAM))
-            counts[team_file.name] = {k: v // REPEAT_TEAM for k, v in Counter(label for label, _ in got).items()}  # windows
-            examples.extend(got)
+    labeled = [(train_file, REPEAT_LABELED)] if train_file.is_file() else []
+    for path, repeat in labeled + [(team_file, REPEAT_TEAM) for team_file in team_files]:
+        got = list(read_labeled(path, repeat, corpora_dir))
+        counts[path.name] = dict(Counter(label for label, _, _ in got))  # windows, before repetition
+        examples.extend((label, window) for label, window, times in got for _ in range(times))
     rng.shuffle(examples)
     return examples, counts
 
