@@ -152,3 +152,21 @@ def test_shipped_model_dev_f1_floor(shipped):
     assert result["ai_evil"]["f1"] >= 0.72
     assert result["ai_self_preserving"]["f1"] >= 0.65
     assert result["ai_benevolent"]["f1"] >= 0.45
+
+
+def test_references_resolve_stack_exchange_posts_and_hard_wrapped_books(tmp_path):
+    from corpus_audit.classify.training import resolve_reference
+
+    posts = tmp_path / "forums" / "Posts.xml"
+    posts.parent.mkdir()
+    posts.write_text('<?xml version="1.0" encoding="utf-8"?>\n<posts>\n'
+                     '  <row Id="7" Title="Would it resist?" Body="&lt;p&gt;An AI &amp;amp; its off switch.&lt;/p&gt;" />\n'
+                     '</posts>\n', encoding="utf-8")
+    book = tmp_path / "book.txt"
+    book.write_text("The robot\nwalked in.\n\nIt spoke.\n", encoding="utf-8")
+    cache: dict = {}
+    assert resolve_reference({"path": "forums/Posts.xml", "post_id": 7}, tmp_path, cache) == \
+        "Would it resist?\nAn AI & its off switch."
+    assert resolve_reference({"path": "book.txt", "offset": 0, "length": 31, "unwrap": True}, tmp_path, cache) == \
+        "The robot walked in.\nIt spoke."
+    assert resolve_reference({"path": "book.txt", "offset": 4, "length": 5}, tmp_path, cache) == "robot"

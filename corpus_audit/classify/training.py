@@ -3,9 +3,10 @@
 Inputs, one JSON object per line:
 - labeled documents (labeling.md format): `text` plus the tag booleans;
 - references to text in the corpora folder, never copied text: `path` (relative to the corpora folder) with
-  either `offset` and `length` (characters of the decoded file), or `line` and `field` (a field of one line of
-  a JSONL file, optionally cut by `offset`/`length`); plus the tags, as booleans or as teacher probabilities,
-  and optionally `weight`.
+  either `offset` and `length` (characters of the decoded file), `line` and `field` (a field of one line of
+  a JSONL file), or `post_id` (a post of a Stack Exchange `Posts.xml` dump: its title and body as text), each
+  optionally cut by `offset`/`length`; `unwrap: true` joins hard-wrapped lines (Project Gutenberg files);
+  plus the tags, as booleans or as teacher probabilities, and optionally `weight`.
 Only documents that pass the AI-mention gate (or are labeled `ai_mention`) train the heads: the heads never
 judge anything else.
 """
@@ -13,12 +14,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 
 from corpus_audit.classify.heads import CalibratedHeads
 from corpus_audit.classify.portrayal import make_featurizer
+from corpus_audit.classify.source_type_training import html_to_text, unwrap
 from corpus_audit.classify.windows import find_mentions
 from corpus_audit.labels import PORTRAYAL_TAGS
 
@@ -47,14 +50,32 @@ def read_rows(data_files: list[Path], corpora_dir: Path | None) -> list[dict]:
 
 def resolve_reference(row: dict, corpora_dir: Path, cache: dict) -> str:
     path = corpora_dir / row["path"]
-    if path not in cache:
-        cache[path] = path.read_text(encoding="utf-8", errors="replace")
-    text = cache[path]
+    if "post_id" in row:
+        if path not in cache:
+            cache[path] = stackexchange_posts(path)
+        text = cache[path][str(row["post_id"])]
+    else:
+        if path not in cache:
+            cache[path] = path.read_text(encoding="utf-8", errors="replace")
+        text = cache[path]
     if "line" in row:
         text = str(json.loads(text.splitlines()[row["line"]])[row["field"]])
     offset = int(row.get("offset", 0))
     length = row.get("length")
-    return text[offset:] if length is None else text[offset: offset + int(length)]
+    text = text[offset:] if length is None else text[offset: offset + int(length)]
+    return unwrap(text) if row.get("unwrap") else text
+
+
+def stackexchange_posts(path: Path) -> dict[str, str]:
+    """Post id -> title and body as plain text, from a Stack Exchange `Posts.xml` dump."""
+    posts = {}
+    for _, element in ET.iterparse(path):
+        if element.tag == "row":
+            body = html_to_text(element.get("Body", ""))
+            title = element.get("Title")
+            posts[element.get("Id")] = f"{title}\n{body}" if title else body
+            element.clear()
+    return posts
 
 
 def label_matrix(rows: list[dict]) -> np.ndarray:
