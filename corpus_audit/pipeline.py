@@ -196,7 +196,8 @@ def execute_pipeline(pipeline: list, tasks: int, options: AuditOptions, state_di
     if options.executor == "local":
         from corpus_audit.executors import QuietLocalExecutor
 
-        QuietLocalExecutor(pipeline, tasks=tasks, workers=workers, logging_dir=logging_dir).run()
+        QuietLocalExecutor(pipeline, tasks=tasks, workers=workers, logging_dir=logging_dir,
+                           summary=not options.quiet).run()
     elif options.executor in ("ray", "slurm"):
         _distributed_executor(options.executor, pipeline, tasks, workers, logging_dir, options.executor_options).run()
     else:

@@ -199,3 +199,16 @@ def test_repeated_ids_are_counted(tmp_path):
     report = audit([str(tmp_path / "c")], tmp_path / "out", **GATE_ONLY)
     assert report["corpus"]["repeated_ids_within_shards"] == 2
     assert "ids repeated within a shard | 2" in (tmp_path / "out" / "audit.md").read_text()
+
+
+def test_quiet_audit_from_python_writes_nothing_on_the_terminal(corpus, tmp_path):
+    """The library's quiet mode holds without the CLI's LOGURU_LEVEL: datatrove's stats block stays in the logs."""
+    import os
+
+    script = ("from corpus_audit.pipeline import audit\n"
+              f"audit([{str(corpus)!r}], {str(tmp_path / 'out')!r}, workers=1, classify=False, quiet=True)\n")
+    env = {k: v for k, v in os.environ.items() if k != "LOGURU_LEVEL"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and "Stats" not in result.stderr, result.stderr
+    assert (tmp_path / "out" / "audit.json").is_file()
