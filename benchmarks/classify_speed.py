@@ -3,7 +3,8 @@
 Times the fast tier (sentence splitting, static embeddings, heads, evidence; with and without the gate),
 and the accurate tier when its extra is installed, against a baseline measured in the same run: a
 scikit-learn TF-IDF + logistic regression over the whole document. Documents come from
-../shared/data/dev (the texts are only read, never stored). Run: python benchmarks/classify_speed.py
+../shared/data/dev (the texts are only read, never stored).
+Run: python benchmarks/classify_speed.py [FAST_MODEL_DIR]   (default: the shipped fast tier)
 """
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def main() -> int:
     print(f"{len(texts)} gated documents, mean {sum(map(len, texts)) / len(texts):.0f} characters, one core")
     base = per_document_ms(baseline(texts), texts)
     print(f"baseline TF-IDF + logistic regression (whole document): {base:.3f} ms/doc")
-    fast = load_classifier("fast")
+    fast = load_classifier("fast", sys.argv[1] if len(sys.argv) > 1 else None)
     mentions = {text: find_mentions(text) for text in texts}
     gate_ms = per_document_ms(find_mentions, texts)
     fast_ms = per_document_ms(lambda t: fast.predict(t, mentions[t]), texts)
