@@ -39,3 +39,30 @@ def test_real_classifier_saved_tags_match_classifying_on_the_fly(tmp_path):
     assert all(not (r["corpus_audit"]["ai_evil"] or r["corpus_audit"]["ai_self_preserving"]) for r in kept)
     assert {"ai_benevolent", "score_ai_evil", "evidence"} <= set(kept[0]["corpus_audit"])
     assert fresh["totals"]["in"] == 50 and fresh["reconciled"]
+
+
+@pytest.mark.skipif(load_portrayal_classifier("fast") is None, reason="no fast portrayal classifier in this install")
+def test_saved_tags_of_another_model_version_are_flagged(tmp_path, capsys):
+    import json
+
+    from corpus_audit.pipeline import audit
+
+    write_jsonl(tmp_path / "c" / "a.jsonl", rows(12, ai_every=2))
+    audit([str(tmp_path / "c")], tmp_path / "report", quiet=True, workers=1)
+    run_file = tmp_path / "report" / "tags" / "_run.json"
+    run = json.loads(run_file.read_text())
+    installed_version = run["model"]["version"]
+    run["model"]["version"] = "0.9.0"
+    run_file.write_text(json.dumps(run))
+    manifest = filter_corpus([str(tmp_path / "c")], tmp_path / "out", drop="ai_evil", workers=1,
+                             tags_dir=tmp_path / "report" / "tags")
+    assert "made by corpus-audit-portrayal-fast 0.9.0" in capsys.readouterr().err
+    assert manifest["model"]["version"] == "0.9.0"
+    assert manifest["missing_tags_model"]["version"] == installed_version
+    same = filter_corpus([str(tmp_path / "c")], tmp_path / "out2", drop="ai_evil", workers=1, quiet=True,
+                         tags_dir=tmp_path / "report" / "tags")
+    assert "missing_tags_model" in same
+    audit([str(tmp_path / "c")], tmp_path / "report2", quiet=True, workers=1)
+    fresh = filter_corpus([str(tmp_path / "c")], tmp_path / "out3", drop="ai_evil", workers=1, quiet=True,
+                          tags_dir=tmp_path / "report2" / "tags")
+    assert "missing_tags_model" not in fresh

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import shutil
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -60,7 +61,10 @@ def run_export(command: str, paths: list[str], output_dir: str | Path, plan: Fil
         cascade=CascadeConfig(options.tier, with_portrayal, options.source_map, options.keys.url, options.keys.source),
         tags_dir=str(Path(tags_dir).resolve()) if tags_dir else None, with_portrayal=with_portrayal,
     )
-    run = _describe(command, paths, discovery, plan, options, settings, model, extra_settings or {})
+    extra = dict(extra_settings or {})
+    if tags_dir is not None and with_portrayal:
+        extra.update(_installed_model_if_other(model, options))
+    run = _describe(command, paths, discovery, plan, options, settings, model, extra)
     state = _prepare(output_dir, run, overwrite, dry_run)
 
     tasks = 1 if options.limit is not None else min(len(discovery.shards), MAX_TASKS)
@@ -121,6 +125,20 @@ def _model(options: AuditOptions, tags_dir, shards) -> tuple[dict, bool]:
         return _saved_tags_model(Path(tags_dir), shards)
     classifier = load_portrayal_classifier(options.tier) if options.classify else None
     return model_info(classifier, options.tier), classifier is not None
+
+
+def _installed_model_if_other(saved: dict, options: AuditOptions) -> dict:
+    """Documents missing from saved tags are classified by the installed model: say so when it is not the
+    one that made the tags (on the terminal unless quiet, and in the manifest as `missing_tags_model`)."""
+    installed = model_info(load_portrayal_classifier(options.tier), options.tier)
+    keys = ("name", "version", "tier")
+    if all(installed.get(k) == saved.get(k) for k in keys):
+        return {}
+    if not options.quiet:
+        print(f"corpus-audit: warning: the saved tags were made by {saved.get('name')} {saved.get('version')}; "
+              f"documents missing from them are classified by the installed {installed.get('name')} "
+              f"{installed.get('version')}", file=sys.stderr)
+    return {"missing_tags_model": {k: installed.get(k) for k in keys}}
 
 
 def _saved_tags_model(tags_dir: Path, shards) -> tuple[dict, bool]:
@@ -270,7 +288,7 @@ def _manifest(run: dict, state: Path, discovery, settings: ExportSettings) -> di
         "shards": entries,
         "before_after": table.with_total(),
         "notes": notes,
-        **{k: run[k] for k in run if k.startswith("from_audit")},
+        **{k: run[k] for k in run if k.startswith("from_audit") or k == "missing_tags_model"},
     }
 
 
