@@ -96,6 +96,18 @@ def test_discovery_skips_and_lists_non_shards_in_folders(tmp_path):
     assert sorted(p.rsplit("/", 1)[1] for p in found.skipped) == ["README.md", "manifest.json"]
 
 
+def test_discovery_follows_symlinked_folders_once(tmp_path):
+    write_jsonl(tmp_path / "elsewhere" / "b.jsonl", rows(2))
+    write_jsonl(tmp_path / "corpus" / "a.jsonl", rows(1))
+    (tmp_path / "corpus" / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "elsewhere" / "back").symlink_to(tmp_path / "corpus", target_is_directory=True)  # a loop
+    (tmp_path / "corpus" / "c.jsonl").symlink_to(tmp_path / "elsewhere" / "b.jsonl")
+    found = discover_shards([str(tmp_path / "corpus")])
+    assert [s.name for s in found.shards] == ["a.jsonl", "c.jsonl", "linked/b.jsonl"]
+    assert found.skipped == []
+    assert sum(1 for shard in found.shards for _ in read_documents(shard)) == 1 + 2 + 2
+
+
 def test_globs_and_errors(tmp_path):
     write_jsonl(tmp_path / "d" / "a.jsonl", rows(1))
     write_jsonl(tmp_path / "d" / "b.jsonl.gz", rows(1), "gzip")

@@ -8,6 +8,7 @@ and listed, so the report can say what was not read.
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -122,8 +123,7 @@ def discover_shards(paths: list[str], fmt: str = "auto", exclude: str | Path | N
         elif not fs.exists(root):
             raise InputError(f"{raw}: no such file or folder")
         elif fs.isdir(root):
-            files = {p: info for p, info in fs.find(root, detail=True).items() if info.get("type") != "directory"}
-            _add_files(found, fs, files, root, fmt, exclude)
+            _add_files(found, fs, _files_under(fs, root), root, fmt, exclude)
         else:
             kind = _classify(root, fmt, explicit=True)
             if kind is None:
@@ -133,6 +133,28 @@ def discover_shards(paths: list[str], fmt: str = "auto", exclude: str | Path | N
             found.shards.append(Shard(_full_url(fs, root), posixpath.basename(root), *kind, fs.info(root).get("size")))
     _disambiguate(found.shards)
     return found
+
+
+def _files_under(fs, root: str, seen: set | None = None) -> dict[str, dict]:
+    """Files under a folder, by their paths under it; symlinked folders are followed, each real folder once
+    (a link back up the tree would otherwise loop)."""
+    seen = seen if seen is not None else {_real_path(fs, root)}
+    files = {}
+    for path, info in fs.find(root, detail=True).items():
+        if info.get("type") == "directory":
+            continue
+        if info.get("islink") and fs.isdir(path):
+            real = _real_path(fs, path)
+            if real not in seen:
+                seen.add(real)
+                files.update(_files_under(fs, path, seen))
+            continue
+        files[path] = info
+    return files
+
+
+def _real_path(fs, path: str) -> str:
+    return os.path.realpath(path) if "file" in fs.protocol else path
 
 
 def _add_files(found: Discovery, fs, files: dict[str, dict], base: str, fmt: str, exclude) -> None:
