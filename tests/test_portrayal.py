@@ -170,3 +170,19 @@ def test_references_resolve_stack_exchange_posts_and_hard_wrapped_books(tmp_path
     assert resolve_reference({"path": "book.txt", "offset": 0, "length": 31, "unwrap": True}, tmp_path, cache) == \
         "The robot walked in.\nIt spoke."
     assert resolve_reference({"path": "book.txt", "offset": 4, "length": 5}, tmp_path, cache) == "robot"
+
+
+def test_static_embeddings_round_trip_at_four_bits(tmp_path):
+    import numpy as np
+
+    from corpus_audit.classify.static_encoder import StaticEncoder, save_static_embeddings
+    from corpus_audit.resources import classifiers_dir
+
+    vectors = np.random.default_rng(0).normal(size=(2000, 64)).astype(np.float32)
+    vectors[3] = 0.0
+    save_static_embeddings(vectors, classifiers_dir() / "portrayal-fast" / "static" / "tokenizer.json", tmp_path)
+    loaded = StaticEncoder(tmp_path).vectors(np.arange(2000))
+    scale = np.abs(vectors).max(axis=1, keepdims=True) / 7.0
+    assert np.all(np.abs(loaded - vectors) <= scale / 2 + 1e-6)  # within half a level of the original
+    assert np.array_equal(loaded[3], np.zeros(64))
+    assert (tmp_path / "embeddings.safetensors").stat().st_size < vectors.nbytes / 7  # 4 bits + a scale per row

@@ -2,8 +2,9 @@
 
 A text's vector is the mean of its tokens' vectors; one tokenization of the document gives the vectors of
 the whole document, of any character span (windows) and of every sentence, through one cumulative sum.
-The matrix ships int8-quantized with one scale per row (safetensors), so the fast tier needs neither
-torch nor model2vec at run time, only `tokenizers` and numpy.
+The matrix ships 4-bit-quantized with one scale per row, two values to a byte (safetensors; int8 files
+of earlier versions still load), so the fast tier needs neither torch nor model2vec at run time, only
+`tokenizers` and numpy.
 """
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ class StaticEncoder:
         from safetensors.numpy import load_file
 
         arrays = load_file(str(Path(self.directory) / "embeddings.safetensors"))
-        self._vectors = arrays["int8"].astype(np.float32) * arrays["scale"][:, None]
+        levels = unpack_int4(arrays["int4"]) if "int4" in arrays else arrays["int8"]
+        self._vectors = levels.astype(np.float32) * arrays["scale"][:, None]
 
     @property
     def dim(self) -> int:
@@ -58,16 +60,32 @@ class StaticEncoder:
 
 
 def save_static_embeddings(vectors: np.ndarray, tokenizer_json: str | Path, directory: str | Path) -> None:
-    """Quantize a float matrix to int8 with a per-row scale and write it beside the tokenizer."""
+    """Quantize a float matrix to 4 bits (levels -7..7) with a per-row scale and write it beside the tokenizer.
+
+    4 bits halve the file against int8 (3.9 instead of 7.7 MB at 256 dimensions) and moved dev PR-AUC by
+    under 0.01 (classifiers/MODEL_CARD.md)."""
     from safetensors.numpy import save_file
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    scale = np.abs(vectors).max(axis=1) / 127.0
+    scale = np.abs(vectors).max(axis=1) / 7.0
     scale[scale == 0] = 1.0
-    quantized = np.clip(np.round(vectors / scale[:, None]), -127, 127).astype(np.int8)
-    save_file({"int8": quantized, "scale": scale.astype(np.float32)}, str(directory / "embeddings.safetensors"))
+    levels = np.clip(np.round(vectors / scale[:, None]), -7, 7).astype(np.int8)
+    save_file({"int4": pack_int4(levels), "scale": scale.astype(np.float32)}, str(directory / "embeddings.safetensors"))
     (directory / "tokenizer.json").write_bytes(Path(tokenizer_json).read_bytes())
+
+
+def pack_int4(levels: np.ndarray) -> np.ndarray:
+    """Levels in -7..7, an even number per row, two to a byte (low nibble first)."""
+    nibbles = (levels + 8).astype(np.uint8)
+    return nibbles[:, 0::2] | (nibbles[:, 1::2] << 4)
+
+
+def unpack_int4(packed: np.ndarray) -> np.ndarray:
+    levels = np.empty((packed.shape[0], packed.shape[1] * 2), dtype=np.int8)
+    levels[:, 0::2] = (packed & 0x0F).astype(np.int8) - 8
+    levels[:, 1::2] = (packed >> 4).astype(np.int8) - 8
+    return levels
 
 
 def span_sums(cumulative: np.ndarray, starts: np.ndarray, spans: list) -> tuple[np.ndarray, np.ndarray]:
