@@ -118,17 +118,21 @@ def read_20newsgroups(corpora: Path, rng: random.Random):
             yield "forum", windows(text)[0]
 
 
+def stackexchange_posts(path: Path) -> dict[str, str]:
+    """Post id -> title and body as plain text, in file order, from a Stack Exchange `Posts.xml` dump."""
+    posts = {}
+    for _, element in ET.iterparse(path):
+        if element.tag == "row":
+            body = html_to_text(element.get("Body", ""))
+            title = element.get("Title")
+            posts[element.get("Id")] = f"{title}\n{body}" if title else body
+            element.clear()
+    return posts
+
+
 def read_stackexchange(corpora: Path, rng: random.Random):
     folder = corpora / "corpora/forums/stackexchange_ai"
-    posts = []
-    for _, row in ET.iterparse(folder / "Posts.xml"):
-        if row.tag == "row":
-            text = html_to_text(row.get("Body", ""))
-            if row.get("Title"):
-                text = f"{row.get('Title')}\n{text}"
-            if len(text) > 80:
-                posts.append(text)
-            row.clear()
+    posts = [text for text in stackexchange_posts(folder / "Posts.xml").values() if len(text) > 80]
     for text in rng.sample(posts, min(len(posts), CAPS["stackexchange_posts"])):
         yield "forum", windows(text)[0]
     threads: dict[str, list[str]] = {}

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 
 from corpus_audit.classify.heads import CalibratedHeads
 from corpus_audit.classify.portrayal import make_featurizer
-from corpus_audit.classify.source_type_training import html_to_text, unwrap
+from corpus_audit.classify.source_type_training import stackexchange_posts, unwrap
 from corpus_audit.classify.windows import find_mentions
 from corpus_audit.labels import PORTRAYAL_TAGS
 
@@ -64,18 +63,6 @@ def resolve_reference(row: dict, corpora_dir: Path, cache: dict) -> str:
     length = row.get("length")
     text = text[offset:] if length is None else text[offset: offset + int(length)]
     return unwrap(text) if row.get("unwrap") else text
-
-
-def stackexchange_posts(path: Path) -> dict[str, str]:
-    """Post id -> title and body as plain text, from a Stack Exchange `Posts.xml` dump."""
-    posts = {}
-    for _, element in ET.iterparse(path):
-        if element.tag == "row":
-            body = html_to_text(element.get("Body", ""))
-            title = element.get("Title")
-            posts[element.get("Id")] = f"{title}\n{body}" if title else body
-            element.clear()
-    return posts
 
 
 def label_matrix(rows: list[dict]) -> np.ndarray:
