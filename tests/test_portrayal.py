@@ -186,3 +186,25 @@ def test_static_embeddings_round_trip_at_four_bits(tmp_path):
     assert np.all(np.abs(loaded - vectors) <= scale / 2 + 1e-6)  # within half a level of the original
     assert np.array_equal(loaded[3], np.zeros(64))
     assert (tmp_path / "embeddings.safetensors").stat().st_size < vectors.nbytes / 7  # 4 bits + a scale per row
+
+
+def test_span_sums_equal_the_cumulative_sum_bit_for_bit():
+    """Training and prediction share these sums; the shipped heads were fitted on np.cumsum's values."""
+    import numpy as np
+
+    from corpus_audit.classify.static_encoder import span_sums
+    from corpus_audit.classify.windows import Span
+
+    vectors = np.random.default_rng(1).normal(size=(300, 32)).astype(np.float32)
+    starts = np.arange(300, dtype=np.int64) * 5  # token k starts at character 5k
+    windows = [Span(0, 200), Span(600, 1100)]
+    sentences = [Span(100, 180), Span(700, 705), Span(1495, 1500)]
+    cumulative = np.vstack([np.zeros((1, 32), np.float32), np.cumsum(vectors, axis=0, dtype=np.float32)])
+    total, [(window_sums, window_counts), (sentence_sums, sentence_counts)] = span_sums(vectors, starts, windows,
+                                                                                       sentences)
+    assert np.array_equal(total, cumulative[-1])
+    assert np.array_equal(window_sums, np.stack([cumulative[40] - cumulative[0], cumulative[220] - cumulative[120]]))
+    assert window_counts.tolist() == [40, 100] and sentence_counts.tolist() == [16, 1, 1]
+    assert np.array_equal(sentence_sums[2], cumulative[300] - cumulative[299])
+    empty_total, [(empty, counts)] = span_sums(vectors, starts, [])
+    assert empty.shape == (0, 32) and counts.shape == (0,)

@@ -81,11 +81,9 @@ class StaticFeaturizer:
     def _from_tokens(self, ids, starts, windows, candidates) -> DocumentFeatures:
         dim = self.encoder.dim
         vectors = self.encoder.vectors(ids)
-        cumulative = np.vstack([np.zeros((1, dim), np.float32), np.cumsum(vectors, axis=0, dtype=np.float32)])
-        doc = _normalise(cumulative[-1] / len(vectors)) if len(vectors) else np.zeros(dim, np.float32)
-        sums, counts = span_sums(cumulative, starts, windows)
+        total, [(sums, counts), (sentence_sums, sentence_counts)] = span_sums(vectors, starts, windows, candidates)
+        doc = _normalise(total / len(vectors)) if len(vectors) else np.zeros(dim, np.float32)
         window = _normalise(sums.sum(axis=0) / max(1, counts.sum())) if len(windows) else np.zeros(dim, np.float32)
-        sentence_sums, sentence_counts = span_sums(cumulative, starts, candidates)
         sentence_vectors = _normalise(sentence_sums / np.maximum(sentence_counts, 1)[:, None])
         features = _assemble(doc, window, candidates, sentence_vectors)
         if self.lexicon is not None:

@@ -1,7 +1,7 @@
 """Static token embeddings (model2vec-style, distilled from all-MiniLM-L6-v2) read with numpy alone.
 
 A text's vector is the mean of its tokens' vectors; one tokenization of the document gives the vectors of
-the whole document, of any character span (windows) and of every sentence, through one cumulative sum.
+the whole document, of any character span (windows) and of every sentence, through running sums.
 The matrix ships 4-bit-quantized with one scale per row, two values to a byte (safetensors; int8 files
 of earlier versions still load), so the fast tier needs neither torch nor model2vec at run time, only
 `tokenizers` and numpy.
@@ -88,14 +88,42 @@ def unpack_int4(packed: np.ndarray) -> np.ndarray:
     return levels
 
 
-def span_sums(cumulative: np.ndarray, starts: np.ndarray, spans: list) -> tuple[np.ndarray, np.ndarray]:
-    """Sum of the token vectors inside each (start, end) character span, and the number of tokens.
+def span_sums(vectors: np.ndarray, starts: np.ndarray, *span_lists: list):
+    """The sum of all token vectors, and for each list of character spans the sums of the token vectors inside
+    each span with their token counts: `total, [(sums, counts), ...]`.
 
-    `cumulative` is the running sum of the token vectors with a leading row of zeros (n_tokens + 1 rows).
+    Bit for bit the differences of np.cumsum's running sums (training and prediction must agree exactly), but
+    the running sum is taken only at the span boundaries: a cumulative sum over every token cost ~0.3 ms per
+    500 tokens at 256 dimensions, more than the rest of the vector arithmetic.
     """
+    bounds = [_token_bounds(starts, spans) for spans in span_lists]
+    positions = np.concatenate([[len(vectors)], *(np.concatenate([lo, hi]) for lo, hi in bounds)]).astype(np.int64)
+    prefix = _running_sums_at(vectors, positions)
+    out, k = [], 1
+    for lo, hi in bounds:
+        n = len(lo)
+        out.append((prefix[k + n: k + 2 * n] - prefix[k: k + n], hi - lo))
+        k += 2 * n
+    return prefix[0], out
+
+
+def _token_bounds(starts: np.ndarray, spans: list) -> tuple[np.ndarray, np.ndarray]:
     if not spans:
-        return np.zeros((0, cumulative.shape[1]), np.float32), np.zeros(0, np.int64)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     bounds = np.asarray([(span.start, span.end) for span in spans], dtype=np.int64)
-    lo = np.searchsorted(starts, bounds[:, 0], side="left")
-    hi = np.searchsorted(starts, bounds[:, 1], side="left")
-    return cumulative[hi] - cumulative[lo], hi - lo
+    return np.searchsorted(starts, bounds[:, 0], side="left"), np.searchsorted(starts, bounds[:, 1], side="left")
+
+
+def _running_sums_at(vectors: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Rows `positions` of [0; np.cumsum(vectors, axis=0)]: the rows are added one after another in order
+    (numpy reduces axis 0 of a C-ordered array row by row), so each value is the cumulative sum's own."""
+    unique, inverse = np.unique(positions, return_inverse=True)
+    out = np.zeros((len(unique), vectors.shape[1]), np.float32)
+    running = np.zeros(vectors.shape[1], np.float32)
+    done = 0
+    for k, position in enumerate(unique):
+        if position > done:
+            running = np.add.reduce(np.vstack([running[None, :], vectors[done:position]]), axis=0)
+            done = position
+        out[k] = running
+    return out[inverse]
