@@ -162,6 +162,7 @@ def _describe_run(paths, discovery, options: AuditOptions, tagger: AuditTagger) 
         "skipped_files": discovery.skipped,
         "options": settings,
         "model": model,
+        "source_type_model": tagger.cascade.parts[3].model_version or None,
         "tool": {"name": "corpus-audit", "version": __version__},
     }
 

@@ -212,3 +212,13 @@ def test_quiet_audit_from_python_writes_nothing_on_the_terminal(corpus, tmp_path
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and "Stats" not in result.stderr, result.stderr
     assert (tmp_path / "out" / "audit.json").is_file()
+
+
+def test_report_names_the_source_type_model(corpus, tmp_path):
+    from corpus_audit.classify.source_type import SourceTypeResolver
+
+    report = audit([str(corpus)], tmp_path / "out", workers=1, **GATE_ONLY)
+    version = SourceTypeResolver().model_version
+    assert version and report["source_type_model"] == version
+    assert f"source type: {version}" in (tmp_path / "out" / "audit.md").read_text()
+    assert report_from_tags_dir([tmp_path / "out" / "tags"], tmp_path / "again")["source_type_model"] == version

@@ -92,6 +92,7 @@ def build_report(counts: Counts, accounts: list[dict], run: dict) -> dict:
             "limit": run["options"].get("limit"),
         },
         "model": run["model"],
+        "source_type_model": run.get("source_type_model"),
         "tags": list(counts.tags),
         "by_source": by_source,
         "tool": run["tool"],

@@ -30,7 +30,8 @@ def render_markdown(report: dict) -> str:
         "# corpus-audit report",
         "",
         f"Paths: {md(', '.join(corpus['paths']))}  ",
-        f"Model: {model['name'] or 'none (AI-mention gate only)'} {model['version'] or ''} (tier {model['tier']})  ",
+        f"Model: {model['name'] or 'none (AI-mention gate only)'} {model['version'] or ''} (tier {model['tier']}); "
+        f"source type: {report.get('source_type_model') or 'not recorded'}  ",
         f"Tool: {report['tool']['name']} {report['tool']['version']}",
         "",
         "## Corpus",
