@@ -6,7 +6,9 @@ part. The result is one flat annotation per document: the row of the tags table.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 from corpus_audit.io.records import get_field
 from corpus_audit.labels import AI_MENTION, PORTRAYAL_TAGS
@@ -14,7 +16,7 @@ from corpus_audit.labels import AI_MENTION, PORTRAYAL_TAGS
 EVIDENCE_CHARS = 400
 
 
-@dataclass
+@dataclass(frozen=True)
 class CascadeConfig:
     tier: str = "fast"
     classify: bool = True  # False: stop after the gate (no portrayal columns)
@@ -36,7 +38,7 @@ class Cascade:
     @property
     def parts(self):
         if self._parts is None:
-            self._parts = _load_parts(self.config)
+            self._parts = _load_parts(self.config, _modified(self.config.source_map))
         return self._parts
 
     @property
@@ -93,7 +95,17 @@ def _as_str(value) -> str | None:
     return value if isinstance(value, str) else (None if value is None else str(value))
 
 
-def _load_parts(config: CascadeConfig):
+def _modified(path: str | None) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns if path else None
+    except OSError:
+        return None  # the resolver reports the missing file when it loads
+
+
+@lru_cache(maxsize=4)
+def _load_parts(config: CascadeConfig, source_map_modified: int | None = None):
+    """Loaded once per process, configuration and version of the user's source map: datatrove's local
+    executor runs one shard after another in the same process, and loading costs ~0.1 s each time."""
     from corpus_audit.classify.source_type import SourceTypeResolver
     from corpus_audit.gate import AIMentionGate
     from corpus_audit.language import LanguageDetector

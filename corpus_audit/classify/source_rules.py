@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
 from corpus_audit.gate.engines import linear_regex
 from corpus_audit.labels import SOURCE_TYPES
+from corpus_audit.yaml_data import read_yaml
 
 BUILTIN_RULES = Path(__file__).with_name("source_rules.yaml")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -62,7 +61,7 @@ class MetadataRules:
     """
 
     def __init__(self, rules: dict | None = None, user_map: dict | None = None):
-        rules = rules if rules is not None else yaml.safe_load(BUILTIN_RULES.read_text(encoding="utf-8"))
+        rules = rules if rules is not None else read_yaml(BUILTIN_RULES)
         self.datasets_: dict[str, MetadataHint] = {}
         self.domains_: dict[str, MetadataHint] = {}
         self.patterns_: list[tuple[re.Pattern, MetadataHint]] = []

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from corpus_audit.yaml_data import read_yaml
 
 BUNDLED_LEXICON = Path(__file__).with_name("lexicon.yaml")
 KINDS = ("generic", "product", "fictional")
@@ -108,7 +108,7 @@ def _false_friend(raw: dict) -> FalseFriend:
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
-    data = yaml.safe_load(Path(path or BUNDLED_LEXICON).read_text(encoding="utf-8"))
+    data = read_yaml(path or BUNDLED_LEXICON)
     entries = [_entry(raw, kind, weak=False) for kind in KINDS for raw in data.get(kind, [])]
     entries += [_entry(raw, "generic", weak=True) for raw in data.get("weak", [])]
     false_friends = [_false_friend(raw) for raw in data.get("false_friends", [])]
