@@ -1,5 +1,6 @@
 """Source type of a document: each decision path, the user map, disagreement, pickling, dev accuracy."""
 import json
+import os
 import pickle
 from pathlib import Path
 
@@ -125,6 +126,20 @@ def test_user_map_yaml_overrides_builtins(tmp_path):
     assert resolver.resolve("", source_field="arxiv").source_type == "academic"  # built-ins still apply elsewhere
 
 
+def test_an_edited_user_map_is_read_again_in_the_same_process(tmp_path):
+    """Loaded parts are cached per process; editing the map between two audits must still take effect."""
+    from corpus_audit.cascade import Cascade, CascadeConfig
+
+    source_map = tmp_path / "map.yaml"
+    source_map.write_text("example.org: fiction\n", encoding="utf-8")
+    config = CascadeConfig(classify=False, source_map=str(source_map))
+    url = [{"url": "https://example.org/a"}]
+    assert Cascade(config).annotate(["text"], url)[0]["source_type"] == "fiction"
+    source_map.write_text("example.org: academic\n", encoding="utf-8")
+    os.utime(source_map, ns=(1, 1))  # a different modification time even on coarse-grained file systems
+    assert Cascade(config).annotate(["text"], url)[0]["source_type"] == "academic"
+
+
 def test_user_map_rejects_unknown_source_types():
     with pytest.raises(ValueError, match="unknown source type"):
         SourceTypeResolver(source_map={"example.org": "novel"}, use_text_model=False)
@@ -153,6 +168,13 @@ def test_no_domain_is_listed_twice():
               for domains in (rules[strength].get("domains") or {}).values() for domain in domains]
     assert len(listed) > 1000
     assert sorted(d for d in set(listed) if listed.count(d) > 1) == []
+
+
+def test_batch_prediction_matches_one_by_one(resolver):
+    model = resolver.text_model_
+    texts = [STORY, "", NEWS, "  \n "]
+    assert model.predict_batch(texts) == [model.predict(STORY), (None, 0.0), model.predict(NEWS), (None, 0.0)]
+    assert model.predict(STORY)[0] == "fiction"
 
 
 def test_pickle_round_trip_drops_and_reloads_the_model(resolver):

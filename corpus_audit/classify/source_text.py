@@ -20,12 +20,14 @@ def text_features(text: str) -> str:
     Plain str.replace calls: ~10x faster than a regex or str.translate with
     multi-character replacements, and this runs on every document.
     """
-    line = text[:MAX_CHARS].lower().replace("’", "'")
+    line = text[:MAX_CHARS]
+    if not line or line.isspace():
+        return ""
+    line = line.lower().replace("’", "'")
     for mark in _SEPARATED:
         if mark in line:
             line = line.replace(mark, f" {mark} ")
-    line = line.replace("\r", " ").replace("\n", " NL ")
-    return line if line.strip() else ""
+    return line.replace("\r", " ").replace("\n", " NL ")
 
 
 def model_card_path(model_path: Path) -> Path:
@@ -65,11 +67,22 @@ class SourceTextModel:
 
     def predict(self, text: str) -> tuple[str | None, float]:
         """Most likely source type and its probability; (None, 0.0) for an empty text."""
-        line = text_features(text)
-        if not line:
-            return None, 0.0
-        labels, probs = self._loaded().predict(line, k=1)
-        return labels[0][len(LABEL_PREFIX):], float(min(probs[0], 1.0))
+        return self.predict_batch([text])[0]
+
+    def predict_batch(self, texts: list[str]) -> list[tuple[str | None, float]]:
+        """predict() for many texts in one call into fastText (no Python round trip per document)."""
+        lines = [text_features(text) for text in texts]
+        present = [line for line in lines if line]
+        labels, probs = self._loaded().predict(present, k=1) if present else ([], [])
+        answers = iter(zip(labels, probs))
+        out = []
+        for line in lines:
+            if not line:
+                out.append((None, 0.0))
+                continue
+            label, prob = next(answers)
+            out.append((label[0][len(LABEL_PREFIX):], float(min(prob[0], 1.0))))
+        return out
 
     def probabilities(self, text: str) -> dict[str, float]:
         line = text_features(text)

@@ -84,7 +84,7 @@ class SourceTypeResolver:
         the model's tables in the CPU cache instead of alternating it with the rules)."""
         domains = [domain_of(url) for url in urls]
         hints = [self.rules_.hint(url, domain, field) for url, domain, field in zip(urls, domains, source_fields)]
-        guesses = [self.text_model_.predict(text or "") if self.text_model_ else (None, 0.0) for text in texts]
+        guesses = self.text_model_.predict_batch([text or "" for text in texts]) if self.text_model_ else [(None, 0.0)] * len(texts)
         return [self._decide(hint, guess, confidence, domain)
                 for hint, (guess, confidence), domain in zip(hints, guesses, domains)]
 
