@@ -37,7 +37,7 @@ def train_models(data: list[str], corpora: str | None, output: str, model: str =
         if corpora is None:
             raise ValueError("the source-type model needs --corpora (the shared data folder)")
         output_dir.mkdir(parents=True, exist_ok=True)
-        return train_source_type_model(output_dir / "source_type.ftz", Path(corpora), [Path(d) for d in data], seed)
+        return train_source_type_model(output_dir / "source_type.bin", Path(corpora), [Path(d) for d in data], seed)
     raise ValueError(f"--model must be one of {', '.join(MODELS)}")
 
 
@@ -66,7 +66,7 @@ def evaluate_models(data: list[str], tier: str = "fast", model_dir: str | None =
         result["error_rates"] = rates
     typed = [row for row in rows if row.get("source_type")]
     if typed:
-        model_path = Path(model_dir) / "source_type.ftz" if model_dir else None
+        model_path = Path(model_dir) / "source_type.bin" if model_dir else None
         resolver = SourceTypeResolver(model_path=model_path if model_path and model_path.is_file() else None)
         result["source_type"] = {"with_urls": evaluate_source_types(resolver, typed, use_urls=True),
                                  "text_only": evaluate_source_types(resolver, typed, use_urls=False)}

@@ -1,4 +1,4 @@
-"""The text side of the source type: a quantized fastText model over the six types.
+"""The text side of the source type: a fastText model over the six types.
 
 Training (source_type_training.py) and prediction share `text_features`, so the
 model sees at run time exactly the kind of line it was trained on.

@@ -6,7 +6,7 @@ decides when metadata is silent, and overrides weak metadata (a blog platform,
 a generic host) when it is confident: a story on a blog is fiction. It never
 overrides metadata with `other`, the residual type: "no particular kind of
 writing" is no evidence against a hint that names one.
-Rules: source_rules.yaml; model: classifiers/source_type.ftz (SOURCE_TYPE.md).
+Rules: source_rules.yaml; model: classifiers/source_type.bin (SOURCE_TYPE.md).
 """
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +32,7 @@ class SourceDecision:
 
 
 def default_model_path() -> Path:
-    return classifiers_dir() / "source_type.ftz"
+    return classifiers_dir() / "source_type.bin"
 
 
 def load_source_map(source_map: dict | str | Path | None) -> dict:
