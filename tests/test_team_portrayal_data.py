@@ -55,3 +55,15 @@ def test_every_label_and_source_type_is_represented(rows):
             labels["ai_other"] += 1
     assert min(labels[k] for k in ("no_ai", "ai_other", *TAGS)) >= 20, labels
     assert {r["source_type"] for r in rows} == SOURCE_TYPES
+
+
+@pytest.mark.parametrize("name", ["team_portrayal_2.jsonl", "team_portrayal_3.jsonl"])
+def test_later_team_sets_follow_the_labeling_format(name, rows):
+    later = [json.loads(line) for line in (DATA.parent / name).open(encoding="utf-8") if line.strip()]
+    for row in later:
+        assert set(row) == FIELDS and row["source_type"] in SOURCE_TYPES, row["id"]
+        assert all(isinstance(row[k], bool) for k in ("ai_mention", *TAGS)), row["id"]
+        assert row["ai_mention"] or not any(row[t] for t in TAGS), row["id"]
+    ids = [r["id"] for r in later] + [r["id"] for r in rows]
+    assert len(set(ids)) == len(ids)
+    assert len({r["text"] for r in later}) == len(later)
