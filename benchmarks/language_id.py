@@ -41,7 +41,7 @@ def variants() -> dict:
         (label,), _ = fasttext_model.predict(text[:max_chars].replace("\n", " "))
         return label.removeprefix("__label__")
 
-    shipped, shipped_1000 = LanguageDetector(), LanguageDetector(max_chars=1000)
+    shipped, shipped_600, shipped_1000 = LanguageDetector(), LanguageDetector(max_chars=600), LanguageDetector(max_chars=1000)
     return {
         "py3langid full text": lambda text: langid.classify(text)[0],
         "py3langid first 600": lambda text: langid.classify(text[:600])[0],
@@ -49,7 +49,8 @@ def variants() -> dict:
         "fastText first 1000": lambda text: fasttext_language(text, 1000),
         "fastText first 600": lambda text: fasttext_language(text, 600),
         "LanguageDetector(1000)": lambda text: "en" if shipped_1000.is_english(text) else "xx",
-        "LanguageDetector() [600]": lambda text: "en" if shipped.is_english(text) else "xx",
+        "LanguageDetector(600)": lambda text: "en" if shipped_600.is_english(text) else "xx",
+        "LanguageDetector() [300]": lambda text: "en" if shipped.is_english(text) else "xx",
     }
 
 
