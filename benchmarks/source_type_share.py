@@ -1,6 +1,6 @@
 """What deciding the source type adds to the audit's time per document (issue 4: under 10%).
 
-    python benchmarks/source_type_share.py [--docs 10000] [--rounds 3]
+    python benchmarks/source_type_share.py [--docs 20000] [--rounds 12]   (about 3 minutes)
 
 Input: the 1,000 real C4 web pages of ../shared/data with their real URLs, repeated to
 `--docs` documents in 4 gzip shards: crawl text, where most pages mention no AI and the
@@ -52,8 +52,8 @@ def main() -> None:
     from corpus_audit.classify.source_type import SourceDecision, SourceTypeResolver
 
     parser = argparse.ArgumentParser()
-    parser.add_argument("--docs", type=int, default=10000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--docs", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=12)
     args = parser.parse_args()
     unknown = SourceDecision("unknown", "none", "")
     shipped_init = SourceTypeResolver.__init__
