@@ -38,7 +38,7 @@ class Cascade:
     @property
     def parts(self):
         if self._parts is None:
-            self._parts = _load_parts(self.config, _modified(self.config.source_map))
+            self._parts = _load_parts(self.config, _versions(self.config))
         return self._parts
 
     @property
@@ -95,17 +95,27 @@ def _as_str(value) -> str | None:
     return value if isinstance(value, str) else (None if value is None else str(value))
 
 
-def _modified(path: str | None) -> int | None:
+def _versions(config: CascadeConfig) -> tuple:
+    """Modification times of the files the parts are loaded from (the user's source map, the portrayal heads,
+    the source-type model): a file changed within the process, e.g. retrained, is loaded again."""
+    from corpus_audit.classify.portrayal import model_directory
+    from corpus_audit.classify.source_type import default_model_path
+
+    paths = (config.source_map, model_directory(config.tier, None) / "heads.npz", default_model_path())
+    return tuple(_modified(path) for path in paths)
+
+
+def _modified(path) -> int | None:
     try:
         return os.stat(path).st_mtime_ns if path else None
     except OSError:
-        return None  # the resolver reports the missing file when it loads
+        return None  # missing: whoever loads it says so
 
 
 @lru_cache(maxsize=4)
-def _load_parts(config: CascadeConfig, source_map_modified: int | None = None):
-    """Loaded once per process, configuration and version of the user's source map: datatrove's local
-    executor runs one shard after another in the same process, and loading costs ~0.1 s each time."""
+def _load_parts(config: CascadeConfig, versions: tuple = ()):
+    """Loaded once per process, configuration and version of their files: datatrove's local executor runs
+    one shard after another in the same process, and loading costs ~0.1 s each time."""
     from corpus_audit.classify.source_type import SourceTypeResolver
     from corpus_audit.gate import AIMentionGate
     from corpus_audit.language import LanguageDetector
