@@ -14,6 +14,7 @@ from corpus_audit.io.records import get_field
 from corpus_audit.labels import AI_MENTION, PORTRAYAL_TAGS
 
 EVIDENCE_CHARS = 400
+SOURCE_TEXT_MODES = ("all", "undecided", "off")  # where the source-type text model runs (CascadeConfig.source_text)
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class CascadeConfig:
     source_map: str | None = None  # the user's --source-map file
     url_key: str = "url"
     source_key: str = "source"
+    source_text: str = "all"  # all documents, those whose metadata is not decisive ("undecided"), or none ("off")
 
 
 class Cascade:
@@ -123,7 +125,9 @@ def _load_parts(config: CascadeConfig, versions: tuple = ()):
     classifier = None
     if config.classify:
         classifier = load_portrayal_classifier(config.tier)
-    return LanguageDetector(), AIMentionGate(), classifier, SourceTypeResolver(source_map=config.source_map)
+    sources = SourceTypeResolver(source_map=config.source_map, use_text_model=config.source_text != "off",
+                                 check_decisive=config.source_text == "all")
+    return LanguageDetector(), AIMentionGate(), classifier, sources
 
 
 def load_portrayal_classifier(tier: str):

@@ -12,6 +12,8 @@ import sys
 # datatrove logs through loguru at INFO; the terminal is for the progress bar and the summary.
 os.environ.setdefault("LOGURU_LEVEL", "WARNING")
 
+from corpus_audit.cascade import SOURCE_TEXT_MODES  # noqa: E402 (after the log level, like every import here)
+
 EXIT_OK, EXIT_UNREADABLE, EXIT_BAD_INPUT = 0, 1, 2
 
 
@@ -34,6 +36,10 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
                        help="audit a hash-based random FRACTION of documents (repeatable, unbiased)")
     group.add_argument("--seed", type=int, default=0, help="seed of every hash-based draw (--sample, rebalance)")
     group.add_argument("--source-map", default=None, help="YAML: field value or domain -> source type")
+    group.add_argument("--source-text", default="all", choices=SOURCE_TEXT_MODES,
+                       help="where the source-type text model runs: every document (default; also flags where it "
+                            "disagrees with decisive metadata), only where metadata is not decisive (faster on "
+                            "corpora with data-set names or listed hosts), or nowhere (metadata only)")
     group.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -105,7 +111,7 @@ def _run_audit(args) -> int:
         keys=FieldKeys(args.text_key, args.id_key, args.url_key, args.source_key),
         workers=args.workers, executor=args.executor, executor_options=_executor_options(args.executor_option),
         tier=args.tier, classify=not args.gate_only, limit=args.limit, sample=args.sample, seed=args.seed,
-        source_map=args.source_map, quiet=args.quiet, error_rates=args.error_rates,
+        source_map=args.source_map, source_text=args.source_text, quiet=args.quiet, error_rates=args.error_rates,
     )
     report = audit(args.paths, args.output, options)
     if "submitted" in report:

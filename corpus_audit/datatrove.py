@@ -80,9 +80,9 @@ class AuditTagger(PipelineStep):
     type = "🏷 - TAGGER"
 
     def __init__(self, tier: str = "fast", classify: bool = True, source_map: str | None = None,
-                 url_key: str = "url", source_key: str = "source", batch_size: int = 256):
+                 url_key: str = "url", source_key: str = "source", batch_size: int = 256, source_text: str = "all"):
         super().__init__()
-        self.cascade = Cascade(CascadeConfig(tier, classify, source_map, url_key, source_key))
+        self.cascade = Cascade(CascadeConfig(tier, classify, source_map, url_key, source_key, source_text))
         self.batch_size = batch_size
 
     @property

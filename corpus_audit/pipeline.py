@@ -17,6 +17,7 @@ import orjson
 
 from corpus_audit import __version__
 from corpus_audit.aggregate.counts import Counts
+from corpus_audit.cascade import SOURCE_TEXT_MODES
 from corpus_audit.classify.error_rates import load_error_rates
 from corpus_audit.datatrove import AuditStats, AuditTagger, ShardReader, TagWriter
 from corpus_audit.io.atomic import read_json, remove_stale_temporaries, write_json
@@ -45,6 +46,7 @@ class AuditOptions:
     sample: float | None = None
     seed: int = 0
     source_map: str | None = None
+    source_text: str = "all"  # where the source-type text model runs (cascade.SOURCE_TEXT_MODES)
     error_rates: str | None = None  # file from `eval --save-error-rates`: report adjusted rates
     quiet: bool = False
 
@@ -70,7 +72,8 @@ def audit(paths: list[str] | None = None, output_dir: str | Path = "reports", op
     discovery = discover_input(paths, options, exclude=output_dir)
 
     tags_dir, state_dir = output_dir / "tags", output_dir / "_state"
-    tagger = AuditTagger(options.tier, options.classify, options.source_map, options.keys.url, options.keys.source)
+    tagger = AuditTagger(options.tier, options.classify, options.source_map, options.keys.url, options.keys.source,
+                         source_text=options.source_text)
     if options.classify and tagger.cascade.classifier is None:
         extra = " (pip install 'corpus-audit[accurate]')" if options.tier == "accurate" else ""
         raise InputError(f"no {options.tier}-tier portrayal model is installed{extra}; use --gate-only to audit "
@@ -122,6 +125,8 @@ def check_options(options: AuditOptions) -> None:
         raise InputError(f"--tier must be fast or accurate, not {options.tier!r}")
     if options.source_map and not Path(options.source_map).is_file():
         raise InputError(f"{options.source_map}: no such source map file")
+    if options.source_text not in SOURCE_TEXT_MODES:
+        raise InputError(f"--source-text must be one of {', '.join(SOURCE_TEXT_MODES)}, not {options.source_text!r}")
 
 
 def check_text_key(shard: Shard, keys: FieldKeys) -> None:

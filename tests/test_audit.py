@@ -12,6 +12,7 @@ import pytest
 from shards import rows, write_jsonl, write_parquet
 
 from corpus_audit.cli import main
+from corpus_audit.io.shards import InputError
 from corpus_audit.io.tags import iter_tag_rows
 from corpus_audit.pipeline import audit, report_from_tags_dir
 
@@ -64,6 +65,22 @@ def test_report_rebuilt_from_tags_equals_the_audit(corpus, tmp_path):
     assert rebuilt == report
     for name in ("audit.json", "audit.md", "audit.html"):
         assert (tmp_path / "rebuilt" / name).stat().st_size > 0
+
+
+def test_source_text_modes(tmp_path):
+    """all: the text model reads every document; undecided: not those a data-set name decides; off: none."""
+    story = {"id": "s", "text": "Once upon a time the old robot walked home through the snow, alone. " * 8}
+    write_jsonl(tmp_path / "c" / "a.jsonl", [{**story, "id": "named", "source": "arxiv"}, story])
+    decided = {}
+    for mode in ("all", "undecided", "off"):
+        assert audit([str(tmp_path / "c")], tmp_path / mode, source_text=mode, **GATE_ONLY)["source_text"] == mode
+        decided[mode] = [(r["id"], r["source_type"], r["source_type_from"], r["source_disagree"])
+                         for r in _tag_rows(tmp_path / mode)]
+    assert decided["all"] == [("named", "academic", "metadata", True), ("s", "fiction", "text", False)]
+    assert decided["undecided"] == [("named", "academic", "metadata", False), ("s", "fiction", "text", False)]
+    assert decided["off"] == [("named", "academic", "metadata", False), ("s", "unknown", "none", False)]
+    with pytest.raises(InputError, match="--source-text must be one of all, undecided, off"):
+        audit([str(tmp_path / "c")], tmp_path / "bad", source_text="some", **GATE_ONLY)
 
 
 def test_sample_is_repeatable_and_near_the_fraction(tmp_path):

@@ -117,6 +117,19 @@ def test_decisive_metadata_is_kept_and_disagreement_flagged(resolver):
     assert (agreeing.source_type, agreeing.disagree) == ("media", False)
 
 
+def test_text_model_can_skip_documents_whose_metadata_is_decisive(resolver):
+    skipping = SourceTypeResolver(check_decisive=False)
+    read = []
+    original = skipping.text_model_.predict_batch
+    skipping.text_model_.predict_batch = lambda texts: read.extend(texts) or original(texts)
+    urls = ["https://www.reuters.com/world/some-article", None, "https://someone.blogspot.com/2020/01/x.html"]
+    decisions = skipping.resolve_batch([STORY, NEWS, STORY], urls, [None, None, None])
+    assert read == [NEWS, STORY]  # the Reuters page (a decisive domain) never reaches the model
+    assert (decisions[0].source_type, decisions[0].decided_by, decisions[0].disagree) == ("media", "metadata", False)
+    assert decisions[1] == resolver.resolve(NEWS)
+    assert decisions[2] == resolver.resolve(STORY, url=urls[2])  # a weak hint is still overridden
+
+
 def test_user_map_yaml_overrides_builtins(tmp_path):
     source_map = tmp_path / "map.yaml"
     source_map.write_text("reddit.com: fiction\nmy_crawl_2024: reference\n", encoding="utf-8")

@@ -54,6 +54,9 @@ class SourceTypeResolver:
         weak metadata with a type other than `other` (see classifiers/SOURCE_TYPE.md).
     answer_threshold: below this probability the text model is not counted as
         having an answer when comparing it with metadata (the `disagree` flag).
+    check_decisive: run the text model where metadata is decisive too; its answer
+        cannot change the type there, only flag a disagreement, so False saves its
+        cost on corpora whose data-set names or hosts are listed.
     """
 
     def __init__(
@@ -63,12 +66,14 @@ class SourceTypeResolver:
         use_text_model: bool = True,
         override_threshold: float = 0.8,
         answer_threshold: float = 0.5,
+        check_decisive: bool = True,
     ):
         self.source_map = source_map
         self.model_path = model_path
         self.use_text_model = use_text_model
         self.override_threshold = override_threshold
         self.answer_threshold = answer_threshold
+        self.check_decisive = check_decisive
         self.rules_ = MetadataRules(user_map=load_source_map(source_map))
         self.text_model_ = SourceTextModel(model_path or default_model_path()) if use_text_model else None
 
@@ -84,7 +89,11 @@ class SourceTypeResolver:
         the model's tables in the CPU cache instead of alternating it with the rules)."""
         domains = [domain_of(url) for url in urls]
         hints = [self.rules_.hint(url, domain, field) for url, domain, field in zip(urls, domains, source_fields)]
-        guesses = self.text_model_.predict_batch([text or "" for text in texts]) if self.text_model_ else [(None, 0.0)] * len(texts)
+        guesses = [(None, 0.0)] * len(texts)
+        if self.text_model_:
+            read = [i for i, hint in enumerate(hints) if self.check_decisive or hint is None or not hint.decisive]
+            for i, guess in zip(read, self.text_model_.predict_batch([texts[i] or "" for i in read])):
+                guesses[i] = guess
         return [self._decide(hint, guess, confidence, domain)
                 for hint, (guess, confidence), domain in zip(hints, guesses, domains)]
 

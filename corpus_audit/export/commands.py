@@ -78,7 +78,7 @@ def _options(args):
         fmt=args.format, keys=FieldKeys(args.text_key, args.id_key, args.url_key, args.source_key),
         workers=args.workers, executor=args.executor, executor_options=_executor_options(args.executor_option),
         tier=args.tier, classify=not args.gate_only, limit=args.limit, sample=args.sample, seed=args.seed,
-        source_map=args.source_map, quiet=args.quiet,
+        source_map=args.source_map, source_text=args.source_text, quiet=args.quiet,
     )
 
 

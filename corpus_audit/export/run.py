@@ -58,7 +58,8 @@ def run_export(command: str, paths: list[str], output_dir: str | Path, plan: Fil
     settings = ExportSettings(
         output_dir=output_dir.resolve(), plan=plan, keys=options.keys, seed=options.seed, annotate=annotate,
         dry_run=dry_run, sample=options.sample, limit=options.limit,
-        cascade=CascadeConfig(options.tier, with_portrayal, options.source_map, options.keys.url, options.keys.source),
+        cascade=CascadeConfig(options.tier, with_portrayal, options.source_map, options.keys.url, options.keys.source,
+                              options.source_text),
         tags_dir=str(Path(tags_dir).resolve()) if tags_dir else None, with_portrayal=with_portrayal,
     )
     extra = dict(extra_settings or {})

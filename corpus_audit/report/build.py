@@ -93,6 +93,7 @@ def build_report(counts: Counts, accounts: list[dict], run: dict) -> dict:
         },
         "model": run["model"],
         "source_type_model": run.get("source_type_model"),
+        "source_text": run["options"].get("source_text", "all"),
         "tags": list(counts.tags),
         "by_source": by_source,
         "tool": run["tool"],

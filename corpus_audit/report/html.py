@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from corpus_audit.report.markdown import percent, sources_in_order
+from corpus_audit.report.markdown import percent, source_text_scope, sources_in_order
 
 _STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1d1d1f;padding:0 1rem}
@@ -98,7 +98,8 @@ def render_html(report: dict, examples: dict[str, list[dict]]) -> str:
         "<h1>corpus-audit report</h1>",
         f"<p class='muted'>{escape(', '.join(corpus['paths']))}<br>model: {escape(str(model['name'] or 'gate only'))} "
         f"{escape(str(model['version'] or ''))} · tier {escape(model['tier'])} · "
-        f"source type {escape(str(report.get('source_type_model') or 'not recorded'))} · "
+        f"source type {escape(str(report.get('source_type_model') or 'not recorded'))} "
+        f"(text model: {escape(source_text_scope(report))}) · "
         f"{escape(report['tool']['name'])} {escape(report['tool']['version'])}</p>",
         "<h2>Corpus</h2><table>" + "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in summary) + "</table>",
         "<h2>Prevalence by source type</h2><p class='muted'>Rate over assessed documents; the black line is the 95% Wilson interval.</p>",

@@ -24,6 +24,15 @@ def sources_in_order(report: dict) -> list[str]:
     return [s for s in report["by_source"] if s != ALL] + [ALL]
 
 
+_SOURCE_TEXT_SCOPES = {"all": "every document", "undecided": "where metadata is not decisive",
+                       "off": "off, metadata only"}
+
+
+def source_text_scope(report: dict) -> str:
+    """Where the source-type text model ran (--source-text), in words."""
+    return _SOURCE_TEXT_SCOPES.get(report.get("source_text") or "all", str(report.get("source_text")))
+
+
 def render_markdown(report: dict) -> str:
     corpus, model, tags = report["corpus"], report["model"], report["tags"]
     lines = [
@@ -31,7 +40,7 @@ def render_markdown(report: dict) -> str:
         "",
         f"Paths: {md(', '.join(corpus['paths']))}  ",
         f"Model: {model['name'] or 'none (AI-mention gate only)'} {model['version'] or ''} (tier {model['tier']}); "
-        f"source type: {report.get('source_type_model') or 'not recorded'}  ",
+        f"source type: {report.get('source_type_model') or 'not recorded'} (text model: {source_text_scope(report)})  ",
         f"Tool: {report['tool']['name']} {report['tool']['version']}",
         "",
         "## Corpus",
