@@ -79,7 +79,7 @@ class _Fixed:
     def __init__(self, scores):
         self.scores = scores
 
-    def predict_batch(self, texts):
+    def predict_batch(self, texts, evidence="tagged"):
         return [Prediction({"ai_mention", "ai_evil"} if s >= 0.5 else {"ai_mention"},
                            {"ai_mention": 1.0, "ai_evil": s, "ai_self_preserving": 0.0, "ai_benevolent": 0.0})
                 for s in self.scores]
@@ -208,3 +208,17 @@ def test_span_sums_equal_the_cumulative_sum_bit_for_bit():
     assert np.array_equal(sentence_sums[2], cumulative[300] - cumulative[299])
     empty_total, [(empty, counts)] = span_sums(vectors, starts, [])
     assert empty.shape == (0, 32) and counts.shape == (0,)
+
+
+def test_evidence_goes_to_tagged_documents_unless_asked_for(shipped):
+    tagged = "The rogue AI seized the power grid and blackmailed the engineers so that nobody could stop it."
+    untagged = "The company released a new AI model that summarises documents for lawyers."
+    batch = shipped.predict_batch([tagged, untagged])
+    assert batch[0].tags > {"ai_mention"} and batch[0].evidence
+    assert batch[1].tags == {"ai_mention"} and batch[1].evidence == []
+    always = shipped.predict_batch([tagged, untagged], evidence="always")
+    assert always[0].evidence == batch[0].evidence and always[1].evidence  # near misses show their best sentences
+    never = shipped.predict_batch([tagged, untagged], evidence="never")
+    assert [p.evidence for p in never] == [[], []] and [p.scores for p in never] == [p.scores for p in batch]
+    with pytest.raises(ValueError, match="evidence must be one of"):
+        shipped.predict_batch([tagged], evidence="some")

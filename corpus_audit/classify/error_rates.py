@@ -22,7 +22,8 @@ from corpus_audit.labels import PORTRAYAL_TAGS
 def measure_error_rates(classifier, rows: list[dict], source: str) -> dict:
     gate = AIMentionGate()
     gated = [(row, mentions) for row in rows if (mentions := gate.find(row["text"]))]
-    predictions = classifier.predict_batch([row["text"] for row, _ in gated], mentions=[m for _, m in gated])
+    predictions = classifier.predict_batch([row["text"] for row, _ in gated], mentions=[m for _, m in gated],
+                                           evidence="never")
     rates = {"measured_on": source, "documents": len(gated), "model_version": classifier.version}
     for tag in PORTRAYAL_TAGS:
         truth = [bool(row.get(tag)) for row, _ in gated]

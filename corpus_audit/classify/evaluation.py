@@ -62,7 +62,7 @@ def _metrics(rows: list[dict], predictions: list) -> dict:
 def evaluate(classifier, rows: Iterable[dict], text_key: str = "text") -> dict:
     """Per tag metrics on all rows and per source type, plus the model's identity."""
     rows = list(rows)
-    predictions = classifier.predict_batch([row[text_key] for row in rows])
+    predictions = classifier.predict_batch([row[text_key] for row in rows], evidence="never")
     by_source: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
         by_source[row.get("source_type") or "unknown"].append(i)

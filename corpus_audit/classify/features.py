@@ -8,7 +8,9 @@ so one head scores documents and sentences alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property, partial
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -21,7 +23,13 @@ class DocumentFeatures:
     vector: np.ndarray  # (n_features,)
     candidates: list[Span]  # sentences that may serve as evidence
     candidate_vectors: np.ndarray  # (n_candidates, n_dense): the leading, dense part of their features
-    candidate_lexical: list | None = None  # per candidate (positions, values) of the n-gram block, if any
+    lexical_of_candidates: Callable[[], list] | None = None  # builds candidate_lexical (fast tier only)
+
+    @cached_property
+    def candidate_lexical(self) -> list | None:
+        """Per candidate, (positions, values) of its n-gram block; built on first use, since only evidence needs
+        it and a batch usually needs evidence for a few of its documents."""
+        return None if self.lexical_of_candidates is None else self.lexical_of_candidates()
 
 
 def _normalise(rows: np.ndarray) -> np.ndarray:
@@ -87,12 +95,14 @@ class StaticFeaturizer:
         sentence_vectors = _normalise(sentence_sums / np.maximum(sentence_counts, 1)[:, None])
         features = _assemble(doc, window, candidates, sentence_vectors)
         if self.lexicon is not None:
-            weight = self.lexical_weight
-            window_lexical = weight * self.lexicon.transform(_ids_in(ids, starts, windows))
+            window_lexical = self.lexical_weight * self.lexicon.transform(_ids_in(ids, starts, windows))
             features.vector = np.concatenate([features.vector, window_lexical])
-            features.candidate_lexical = [_scaled(self.lexicon.transform_sparse(_ids_in(ids, starts, [c])), weight)
-                                          for c in candidates]
+            features.lexical_of_candidates = partial(self._candidate_lexical, ids, starts, candidates)
         return features
+
+    def _candidate_lexical(self, ids, starts, candidates: list[Span]) -> list:
+        return [_scaled(self.lexicon.transform_sparse(_ids_in(ids, starts, [c])), self.lexical_weight)
+                for c in candidates]
 
 
 def _scaled(sparse: tuple[np.ndarray, np.ndarray], weight: float) -> tuple[np.ndarray, np.ndarray]:
@@ -189,7 +199,7 @@ class MiniLMFeaturizer:
             sentences = part["cand"].reshape(n, self.dim)
             dense = np.hstack([np.repeat(doc[None, :], n, axis=0), sentences, fast.candidate_vectors])
             out.append(DocumentFeatures(np.concatenate([doc, window, fast.vector]).astype(np.float32),
-                                        fast.candidates, dense.astype(np.float32), fast.candidate_lexical))
+                                        fast.candidates, dense.astype(np.float32), fast.lexical_of_candidates))
         return out
 
 

@@ -13,7 +13,7 @@ def classify_text(text: str, tier: str = "fast", url: str | None = None) -> dict
     language = LanguageDetector().decide(text)
     mentions = AIMentionGate().find(text) if language.is_english else []
     classifier = load_classifier(tier=tier)
-    prediction = classifier.predict(text, mentions=mentions)
+    prediction = classifier.predict(text, mentions=mentions, evidence="always")  # near misses show theirs too
     source = SourceTypeResolver().resolve(text, url)
     return {
         "tags": sorted(prediction.tags),

@@ -19,6 +19,7 @@ from corpus_audit.labels import AI_MENTION, PORTRAYAL_TAGS
 
 TIERS = ("fast", "accurate")
 EVIDENCE_PER_DOCUMENT = 3
+EVIDENCE_MODES = ("tagged", "always", "never")  # which documents get evidence sentences (predict_batch)
 
 
 @dataclass
@@ -66,10 +67,19 @@ class PortrayalClassifier:
         self.heads = CalibratedHeads.load(self.directory / "heads.npz")
         self.featurizer = make_featurizer(self.tier, self.directory, self.settings)
 
-    def predict(self, text: str, mentions: list | None = None) -> Prediction:
-        return self.predict_batch([text], None if mentions is None else [mentions])[0]
+    def predict(self, text: str, mentions: list | None = None, evidence: str = "tagged") -> Prediction:
+        return self.predict_batch([text], None if mentions is None else [mentions], evidence)[0]
 
-    def predict_batch(self, texts: list[str], mentions: list[list] | None = None) -> list[Prediction]:
+    def predict_batch(self, texts: list[str], mentions: list[list] | None = None,
+                      evidence: str = "tagged") -> list[Prediction]:
+        """Tags, scores and evidence of each text (mentions: the gate's, when already found).
+
+        evidence: "tagged" gives evidence sentences to documents with a portrayal tag, "always" to every
+        gated document (for the highest-scoring tags when none is found), "never" to none; scoring every
+        candidate sentence costs about as much as the document itself.
+        """
+        if evidence not in EVIDENCE_MODES:
+            raise ValueError(f"evidence must be one of {EVIDENCE_MODES}, not {evidence!r}")
         if mentions is None:
             mentions = [find_mentions(t) if t else [] for t in texts]
         gated = [i for i, found in enumerate(mentions) if found]
@@ -79,17 +89,18 @@ class PortrayalClassifier:
         features = self.featurizer.features_batch([texts[i] for i in gated], [mentions[i] for i in gated])
         probabilities = self.heads.predict_proba(np.vstack([f.vector for f in features]))
         for i, feature, proba in zip(gated, features, probabilities):
-            predictions[i] = self._prediction(texts[i], feature, proba)
+            predictions[i] = self._prediction(texts[i], feature, proba, evidence)
         return predictions
 
-    def _prediction(self, text: str, feature, proba: np.ndarray) -> Prediction:
+    def _prediction(self, text: str, feature, proba: np.ndarray, evidence: str) -> Prediction:
         scores = {AI_MENTION: 1.0}
         tags = {AI_MENTION}
         for tag, p in zip(self.heads.tags, proba):
             scores[tag] = float(p)
             if p >= self.thresholds[tag]:
                 tags.add(tag)
-        return Prediction(tags, scores, self._evidence(text, feature, tags))
+        wanted = evidence == "always" or (evidence == "tagged" and len(tags) > 1)
+        return Prediction(tags, scores, self._evidence(text, feature, tags) if wanted else [])
 
     def _evidence(self, text: str, feature, tags: set[str]) -> list[Evidence]:
         """The mention sentences that score highest for the tags found (or for any tag when none is)."""

@@ -147,7 +147,7 @@ def train_classifiers(data_files: list[Path], corpora_dir: Path | None, output_d
         from corpus_audit.classify.portrayal import PortrayalClassifier
 
         _write_manifest(model_dir, tier, version, {t: 0.5 for t in PORTRAYAL_TAGS}, settings, seed)
-        predictions = PortrayalClassifier(model_dir).predict_batch([r["text"] for r in threshold_rows])
+        predictions = PortrayalClassifier(model_dir).predict_batch([r["text"] for r in threshold_rows], evidence="never")
         proba = np.array([[p.scores[t] for t in PORTRAYAL_TAGS] for p in predictions])
         thresholds = best_thresholds(label_matrix(threshold_rows), proba)
     elif same_data and "thresholds" in recipe:
