@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="which model to train (each has its own data; see the model cards)")
     train.add_argument("--tier", default="fast", choices=["fast", "accurate"])
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--evidence", default=None, metavar="FILE",
+                       help="sentence labels (data/labels/evidence_sentences.jsonl): also fit the evidence ranker")
 
     evaluate = commands.add_parser("eval", help="per-tag precision, recall, F1 and source-type accuracy, as JSON")
     evaluate.add_argument("--data", nargs="+", required=True, help="labeled JSONL files (labeling.md)")
@@ -145,7 +147,8 @@ def _run_classify(args) -> int:
 def _run_train(args) -> int:
     from corpus_audit.classify.recipe import train_models
 
-    summary = train_models(args.data, args.corpora, args.output, model=args.model, tier=args.tier, seed=args.seed)
+    summary = train_models(args.data, args.corpora, args.output, model=args.model, tier=args.tier, seed=args.seed,
+                           evidence=args.evidence)
     print(json.dumps(summary, indent=2))
     return EXIT_OK
 

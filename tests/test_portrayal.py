@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from corpus_audit.classify.evaluation import evaluate, expected_calibration_error
+from corpus_audit.classify.evidence import EvidenceRanker
 from corpus_audit.classify.portrayal import Prediction, load_classifier
 from corpus_audit.classify.training import train_classifiers
 
@@ -83,6 +84,31 @@ class _Fixed:
         return [Prediction({"ai_mention", "ai_evil"} if s >= 0.5 else {"ai_mention"},
                            {"ai_mention": 1.0, "ai_evil": s, "ai_self_preserving": 0.0, "ai_benevolent": 0.0})
                 for s in self.scores]
+
+
+def test_sentence_labels_train_an_evidence_ranker(tmp_path):
+    """With sentence labels the fast tier learns which candidate carries the tag, not only which words go with it."""
+    rows = _fixture_rows()
+    data = tmp_path / "fixture.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    labels = tmp_path / "sentences.jsonl"
+    with labels.open("w") as handle:
+        for row in rows:
+            tags = [t for t in ("ai_evil", "ai_self_preserving", "ai_benevolent") if row[t]]
+            act = len(row["text"].split(" It happened")[0])  # the act, then a filler sentence beside it
+            sentences = [{"start": 0, "end": act, "tags": tags}, {"start": act + 1, "end": len(row["text"]), "tags": []}]
+            handle.write(json.dumps({"key": f"fixture.jsonl:{row['id']}", "sentences": sentences}) + "\n")
+    summary = train_classifiers([data], None, tmp_path / "model", tier="fast", evidence_labels=labels,
+                                settings={"folds": 3, "holdout": 0, "C": 10.0}, static_source=SHIPPED_STATIC)
+    assert (tmp_path / "model" / "portrayal-fast" / "evidence.npz").is_file()
+    assert min(summary["evidence_top_sentence_oof"].values()) >= 0.75  # out of fold, by document
+    model = load_classifier("fast", tmp_path / "model")
+    assert model.ranker is not None
+    text = "It happened on day 9 of the project. " + EVIL[1]
+    evidence = model.predict(text, evidence="always").evidence
+    assert evidence[0].text == EVIL[1] and evidence[0].tag == "ai_evil"
+    clone = EvidenceRanker.load(tmp_path / "model" / "portrayal-fast" / "evidence.npz")
+    assert np.array_equal(clone.coef_, model.ranker.coef_) and clone.tags == model.ranker.tags
 
 
 def test_evaluation_matches_a_hand_computation():

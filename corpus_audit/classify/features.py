@@ -24,6 +24,12 @@ class DocumentFeatures:
     candidates: list[Span]  # sentences that may serve as evidence
     candidate_vectors: np.ndarray  # (n_candidates, n_dense): the leading, dense part of their features
     lexical_of_candidates: Callable[[], list] | None = None  # builds candidate_lexical (fast tier only)
+    static_candidate_vectors: np.ndarray | None = None  # the fast tier's part of candidate_vectors (accurate tier)
+
+    @property
+    def ranker_vectors(self) -> np.ndarray:
+        """The candidates' dense features as the fast tier computes them: what the evidence ranker reads."""
+        return self.candidate_vectors if self.static_candidate_vectors is None else self.static_candidate_vectors
 
     @cached_property
     def candidate_lexical(self) -> list | None:
@@ -37,11 +43,14 @@ def _normalise(rows: np.ndarray) -> np.ndarray:
     return rows / np.where(norms > 0, norms, 1.0)
 
 
-def _view(splitter: SentenceSplitter, text: str, mentions: list, radius: int):
+def _view(splitter: SentenceSplitter, text: str, mentions: list, radius: int, evidence_radius: int = 0):
+    """Sentences, windows, and the evidence candidates: the sentences holding a mention and the
+    `evidence_radius` sentences on each side of them (where "it" or "she" does what the named AI does)."""
     sentences = splitter.split(text)
     windows = mention_windows(sentences, mentions, radius)
-    candidates = [sentences[i] for i in mention_sentence_indices(sentences, mentions)]
-    return sentences, windows, candidates
+    held = mention_sentence_indices(sentences, mentions)
+    near = {j for i in held for j in range(i - evidence_radius, i + evidence_radius + 1) if 0 <= j < len(sentences)}
+    return sentences, windows, [sentences[i] for i in sorted(near)]
 
 
 def _assemble(doc: np.ndarray, window: np.ndarray, candidates: list[Span], sentence_vectors: np.ndarray):
@@ -60,10 +69,11 @@ class StaticFeaturizer:
     """
 
     def __init__(self, encoder_dir: str | Path, radius: int = 1, lexicon_path: str | Path | None = None,
-                 lexical_weight: float = 1.5):
+                 lexical_weight: float = 1.5, evidence_radius: int = 0):
         self.encoder = StaticEncoder(encoder_dir)
         self.splitter = SentenceSplitter()
         self.radius = radius
+        self.evidence_radius = evidence_radius
         self.lexical_weight = lexical_weight
         self.lexicon = None
         if lexicon_path is not None and Path(lexicon_path).is_file():
@@ -81,7 +91,7 @@ class StaticFeaturizer:
         return self.features_batch([text], [mentions])[0]
 
     def features_batch(self, texts: list[str], mentions: list[list]) -> list[DocumentFeatures]:
-        views = [_view(self.splitter, t, m, self.radius) for t, m in zip(texts, mentions)]
+        views = [_view(self.splitter, t, m, self.radius, self.evidence_radius) for t, m in zip(texts, mentions)]
         tokens = self.encoder.token_ids_batch(texts)
         return [self._from_tokens(ids, starts, windows, candidates)
                 for (ids, starts), (_, windows, candidates) in zip(tokens, views)]
@@ -101,8 +111,8 @@ class StaticFeaturizer:
         return features
 
     def _candidate_lexical(self, ids, starts, candidates: list[Span]) -> list:
-        return [_scaled(self.lexicon.transform_sparse(_ids_in(ids, starts, [c])), self.lexical_weight)
-                for c in candidates]
+        blocks = self.lexicon.transform_sparse_many([_ids_in(ids, starts, [c]) for c in candidates])
+        return [_scaled(block, self.lexical_weight) for block in blocks]
 
 
 def _scaled(sparse: tuple[np.ndarray, np.ndarray], weight: float) -> tuple[np.ndarray, np.ndarray]:
@@ -131,8 +141,9 @@ class MiniLMFeaturizer:
     dim = 384
 
     def __init__(self, static_dir: str | Path, radius: int = 1, lexicon_path: str | Path | None = None,
-                 lexical_weight: float = 1.5, device: str | None = None, batch_size: int = 32):
-        self.static = StaticFeaturizer(static_dir, radius, lexicon_path, lexical_weight)
+                 lexical_weight: float = 1.5, device: str | None = None, batch_size: int = 32,
+                 evidence_radius: int = 0):
+        self.static = StaticFeaturizer(static_dir, radius, lexicon_path, lexical_weight, evidence_radius)
         self.splitter = self.static.splitter
         self.radius = radius
         self.device = device
@@ -199,7 +210,8 @@ class MiniLMFeaturizer:
             sentences = part["cand"].reshape(n, self.dim)
             dense = np.hstack([np.repeat(doc[None, :], n, axis=0), sentences, fast.candidate_vectors])
             out.append(DocumentFeatures(np.concatenate([doc, window, fast.vector]).astype(np.float32),
-                                        fast.candidates, dense.astype(np.float32), fast.lexical_of_candidates))
+                                        fast.candidates, dense.astype(np.float32), fast.lexical_of_candidates,
+                                        fast.candidate_vectors))
         return out
 
 

@@ -57,7 +57,7 @@ class CalibratedHeads:
             model = self._linear().fit(rows, labels, sample_weight=weights)
             self.coef_[j] = model.coef_[0]
             self.intercept_[j] = model.intercept_[0]
-            self.platt_[j] = _fit_platt(self.oof_scores_[:, j], y, weight)
+            self.platt_[j] = fit_platt(self.oof_scores_[:, j], y, weight)
         self.oof_proba_ = _sigmoid(self.oof_scores_ * self.platt_[:, 0] + self.platt_[:, 1])
         return self
 
@@ -98,7 +98,7 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
 
-def _fit_platt(scores: np.ndarray, y: np.ndarray, weight: np.ndarray) -> np.ndarray:
+def fit_platt(scores: np.ndarray, y: np.ndarray, weight: np.ndarray) -> np.ndarray:
     from sklearn.linear_model import LogisticRegression
 
     X, labels, w = _expand_soft(scores[:, None], y, weight)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus_audit.classify.evidence import EvidenceRanker
 from corpus_audit.classify.heads import CalibratedHeads
 from corpus_audit.classify.windows import find_mentions
 from corpus_audit.labels import AI_MENTION, PORTRAYAL_TAGS
@@ -41,15 +42,13 @@ class Prediction:
 def make_featurizer(tier: str, directory: Path, settings: dict):
     from corpus_audit.classify.features import MiniLMFeaturizer, StaticFeaturizer
 
+    shared = {"radius": settings.get("radius", 1), "lexicon_path": directory / "lexicon.npz",
+              "lexical_weight": settings.get("lexical_weight", 1.5),
+              "evidence_radius": settings.get("evidence_radius", 0)}
     if tier == "fast":
-        return StaticFeaturizer(directory / "static", radius=settings.get("radius", 1),
-                                lexicon_path=directory / "lexicon.npz",
-                                lexical_weight=settings.get("lexical_weight", 1.5))
+        return StaticFeaturizer(directory / "static", **shared)
     if tier == "accurate":
-        return MiniLMFeaturizer(directory / settings.get("static_dir", "../portrayal-fast/static"),
-                                radius=settings.get("radius", 1),
-                                lexicon_path=directory / "lexicon.npz",
-                                lexical_weight=settings.get("lexical_weight", 1.5))
+        return MiniLMFeaturizer(directory / settings.get("static_dir", "../portrayal-fast/static"), **shared)
     raise ValueError(f"unknown tier {tier!r}; expected one of {TIERS}")
 
 
@@ -65,6 +64,8 @@ class PortrayalClassifier:
         self.thresholds: dict[str, float] = {t: float(manifest["thresholds"][t]) for t in PORTRAYAL_TAGS}
         self.settings: dict = manifest.get("features", {})
         self.heads = CalibratedHeads.load(self.directory / "heads.npz")
+        ranker = self.directory / self.settings.get("evidence_ranker", "evidence.npz")
+        self.ranker = EvidenceRanker.load(ranker) if ranker.is_file() else None
         self.featurizer = make_featurizer(self.tier, self.directory, self.settings)
 
     def predict(self, text: str, mentions: list | None = None, evidence: str = "tagged") -> Prediction:
@@ -103,10 +104,15 @@ class PortrayalClassifier:
         return Prediction(tags, scores, self._evidence(text, feature, tags) if wanted else [])
 
     def _evidence(self, text: str, feature, tags: set[str]) -> list[Evidence]:
-        """The mention sentences that score highest for the tags found (or for any tag when none is)."""
+        """The candidate sentences (holding a mention, or beside one with `evidence_radius`) most likely to carry
+        the tags found (or any tag when none is): by the evidence ranker when the model has one, else by the
+        document heads with the sentence in the windows' place."""
         if not feature.candidates:
             return []
-        if feature.candidate_lexical is None:
+        if self.ranker is not None:
+            sentence_proba = self.ranker.calibrate(self.ranker.sparse_scores(feature.ranker_vectors,
+                                                                             feature.candidate_lexical))
+        elif feature.candidate_lexical is None:
             sentence_proba = self.heads.predict_proba(feature.candidate_vectors)
         else:
             scores = self.heads.sparse_scores(feature.candidate_vectors, feature.candidate_lexical)

@@ -23,14 +23,14 @@ def read_labeled(files: list[str | Path]) -> list[dict]:
 
 
 def train_models(data: list[str], corpora: str | None, output: str, model: str = "portrayal", tier: str = "fast",
-                 seed: int = 0) -> dict:
+                 seed: int = 0, evidence: str | None = None) -> dict:
     """Trains one model from its recorded recipe's inputs; see the model cards in classifiers/ for the commands."""
     output_dir = Path(output)
     if model == "portrayal":
         from corpus_audit.classify.training import train_classifiers
 
         return train_classifiers([Path(d) for d in data], Path(corpora) if corpora else None, output_dir, tier=tier,
-                                 seed=seed)
+                                 seed=seed, evidence_labels=Path(evidence) if evidence else None)
     if model == "source_type":
         from corpus_audit.classify.source_type_training import train_source_type_model
 

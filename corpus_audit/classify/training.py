@@ -106,14 +106,17 @@ def load_recipe(tier: str) -> dict:
 
 def train_classifiers(data_files: list[Path], corpora_dir: Path | None, output_dir: Path, tier: str = "fast",
                       seed: int = 0, settings: dict | None = None, static_source: Path | None = None,
-                      threshold_rows: list[dict] | None = None, version: str | None = None) -> dict:
+                      threshold_rows: list[dict] | None = None, version: str | None = None,
+                      evidence_labels: Path | None = None) -> dict:
     """Train one tier and write a loadable model to `output_dir/portrayal-<tier>/`; returns a summary.
 
     Settings: the recorded recipe's, overridden by `settings`. Thresholds: best F1 on `threshold_rows`
     when given (how the shipped ones were tuned, on dev); else the recipe's when training on the recipe's
     data files (so the documented command reproduces the shipped model); else best F1 on the heads'
     out-of-fold training probabilities. The fast tier's static embeddings are copied from `static_source`
-    (default: the shipped ones), or distilled from MiniLM when there are none (extra `train`).
+    (default: the shipped ones), or distilled from MiniLM when there are none (extra `train`). With
+    `evidence_labels` (sentence labels, data/labels/evidence_sentences.jsonl) the fast tier also fits the
+    evidence ranker (evidence.npz; classify/evidence.py).
     """
     recipe = load_recipe(tier)
     settings = {**DEFAULT_SETTINGS, **recipe.get("settings", {}), **(settings or {})}
@@ -134,7 +137,8 @@ def train_classifiers(data_files: list[Path], corpora_dir: Path | None, output_d
         NgramTfidf(settings["min_df"]).fit(featurizer.window_token_ids(texts, found)).save(model_dir / "lexicon.npz")
         featurizer = make_featurizer(tier, model_dir, settings)
     featurizer.with_evidence = False
-    X = np.vstack([f.vector for f in featurizer.features_batch(texts, found)])
+    features = featurizer.features_batch(texts, found)
+    X = np.vstack([f.vector for f in features])
     Y = label_matrix(rows)[keep]
     weights = np.array([float(rows[i].get("weight", 1.0)) for i in keep])
     groups = [rows[i]["group"] for i in keep]
@@ -142,6 +146,14 @@ def train_classifiers(data_files: list[Path], corpora_dir: Path | None, output_d
     heads = CalibratedHeads(PORTRAYAL_TAGS, C=settings["C"], folds=settings["folds"], seed=seed)
     heads.fit(X, Y, sample_weight=weights, groups=groups)
     heads.save(model_dir / "heads.npz")
+    evidence_hits = None
+    if evidence_labels and tier == "fast" and featurizer.lexicon is not None:
+        from corpus_audit.classify.evidence import fit_ranker, read_sentence_labels
+
+        ranker, evidence_hits = fit_ranker(features, groups, Y, read_sentence_labels(evidence_labels),
+                                           len(featurizer.lexicon.keys_), PORTRAYAL_TAGS, folds=settings["folds"],
+                                           seed=seed)
+        ranker.save(model_dir / "evidence.npz")
     version = version or (recipe.get("version") if same_data else None) or "custom"
     if threshold_rows:
         from corpus_audit.classify.portrayal import PortrayalClassifier
@@ -158,7 +170,8 @@ def train_classifiers(data_files: list[Path], corpora_dir: Path | None, output_d
     _write_manifest(model_dir, tier, version, thresholds, settings, seed)
     return {"tier": tier, "version": version, "documents": len(rows), "gated_documents": len(keep),
             "positives": {t: float(Y[:, j].sum()) for j, t in enumerate(PORTRAYAL_TAGS)},
-            "thresholds": thresholds, "settings": settings, "holdout": holdout, "model_dir": str(model_dir)}
+            "thresholds": thresholds, "settings": settings, "holdout": holdout, "model_dir": str(model_dir),
+            "evidence_top_sentence_oof": evidence_hits}
 
 
 def holdout_calibration(X, Y, weights, groups, settings: dict, seed: int) -> dict:
