@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus_audit.classify.heads import CalibratedHeads, fit_platt
+from corpus_audit.classify.heads import CalibratedHeads, fit_platt, group_folds
 
 
 def read_sentence_labels(path: str | Path) -> dict[str, dict[tuple[int, int], set[str]]]:
@@ -38,10 +38,7 @@ class EvidenceRanker(CalibratedHeads):
         the sentence carries the tag; trains (n, tags) which rows train that tag's model (labeled sentences of
         documents that carry it); groups: the document of each row (folds keep documents whole)."""
         X = _sparse_rows(dense, lexical, n_lexical)
-        groups = np.asarray(groups)
-        unique = np.unique(groups)
-        fold_of = dict(zip(unique, np.random.default_rng(self.seed).permutation(len(unique)) % self.folds))
-        fold = np.array([fold_of[g] for g in groups])
+        fold = group_folds(groups, self.folds, self.seed)
         self.coef_ = np.zeros((len(self.tags), X.shape[1]), np.float32)
         self.intercept_ = np.zeros(len(self.tags))
         self.platt_ = np.zeros((len(self.tags), 2))

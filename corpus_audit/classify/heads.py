@@ -37,11 +37,7 @@ class CalibratedHeads:
         """X (n, f); Y (n, tags) with values in [0, 1]; groups keep related rows in one fold."""
         n = len(X)
         weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
-        groups = np.arange(n) if groups is None else np.asarray(groups)
-        rng = np.random.default_rng(self.seed)
-        unique = np.unique(groups)
-        fold_of_group = dict(zip(unique, rng.permutation(len(unique)) % self.folds))
-        fold = np.array([fold_of_group[g] for g in groups])
+        fold = group_folds(np.arange(n) if groups is None else groups, self.folds, self.seed)
         self.coef_ = np.zeros((len(self.tags), X.shape[1]))
         self.intercept_ = np.zeros(len(self.tags))
         self.platt_ = np.zeros((len(self.tags), 2))
@@ -92,6 +88,14 @@ class CalibratedHeads:
             heads.intercept_ = arrays["intercept"]
             heads.platt_ = arrays["platt"]
         return heads
+
+
+def group_folds(groups, folds: int, seed: int) -> np.ndarray:
+    """The fold of each row, at random with `seed`; rows of one group (a document) share a fold."""
+    groups = np.asarray(groups)
+    unique = np.unique(groups)
+    fold_of_group = dict(zip(unique, np.random.default_rng(seed).permutation(len(unique)) % folds))
+    return np.array([fold_of_group[g] for g in groups])
 
 
 def _sigmoid(z):
