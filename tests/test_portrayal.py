@@ -1,6 +1,7 @@
 """Portrayal classifiers: training on a fixture, evaluation arithmetic, the shipped model, pickling, dev floor."""
 import json
 import pickle
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +110,12 @@ def test_sentence_labels_train_an_evidence_ranker(tmp_path):
     assert evidence[0].text == EVIL[1] and evidence[0].tag == "ai_evil"
     clone = EvidenceRanker.load(tmp_path / "model" / "portrayal-fast" / "evidence.npz")
     assert np.array_equal(clone.coef_, model.ranker.coef_) and clone.tags == model.ranker.tags
+    # a ranker fitted on other features (the shipped one: another n-gram vocabulary) is not used
+    shutil.copy(SHIPPED_STATIC.parent / "evidence.npz", tmp_path / "model" / "portrayal-fast" / "evidence.npz")
+    mismatched = load_classifier("fast", tmp_path / "model")
+    fallback = mismatched.predict(text, evidence="always").evidence
+    (tmp_path / "model" / "portrayal-fast" / "evidence.npz").unlink()
+    assert fallback and fallback == load_classifier("fast", tmp_path / "model").predict(text, evidence="always").evidence
 
 
 def test_evaluation_matches_a_hand_computation():

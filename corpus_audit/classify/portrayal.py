@@ -103,13 +103,19 @@ class PortrayalClassifier:
         wanted = evidence == "always" or (evidence == "tagged" and len(tags) > 1)
         return Prediction(tags, scores, self._evidence(text, feature, tags) if wanted else [])
 
+    def _ranker_fits(self, feature) -> bool:
+        """The ranker was fitted on these features (a tier trained on other data has another n-gram block)."""
+        lexicon = self.featurizer.lexicon
+        return (self.ranker is not None and lexicon is not None
+                and self.ranker.coef_.shape[1] == feature.ranker_vectors.shape[1] + len(lexicon.keys_))
+
     def _evidence(self, text: str, feature, tags: set[str]) -> list[Evidence]:
         """The candidate sentences (holding a mention, or beside one with `evidence_radius`) most likely to carry
         the tags found (or any tag when none is): by the evidence ranker when the model has one, else by the
         document heads with the sentence in the windows' place."""
         if not feature.candidates:
             return []
-        if self.ranker is not None:
+        if self._ranker_fits(feature):
             sentence_proba = self.ranker.calibrate(self.ranker.sparse_scores(feature.ranker_vectors,
                                                                              feature.candidate_lexical))
         elif feature.candidate_lexical is None:
