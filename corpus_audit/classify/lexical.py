@@ -35,19 +35,11 @@ class NgramTfidf:
 
     def transform_sparse(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions and values of the non-zero entries of the L2-normalised TF-IDF vector."""
-        if len(ids) == 0 or len(self.keys_) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        keys, counts = np.unique(ngram_keys(ids), return_counts=True)
-        position = np.minimum(np.searchsorted(self.keys_, keys), len(self.keys_) - 1)
-        known = self.keys_[position] == keys
-        position = position[known]
-        values = (1 + np.log(counts[known])) * self.idf_[position]
-        norm = np.linalg.norm(values)
-        return position, (values / norm if norm > 0 else values).astype(np.float32)
+        return self.transform_sparse_many([ids])[0]
 
     def transform_sparse_many(self, documents: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """transform_sparse of each token sequence, in a few vectorised calls for all of them (the evidence
-        candidates of a document: one call each cost more than the rest of the document's features)."""
+        """transform_sparse of each token sequence, in a few vectorised calls for all of them (a document's
+        evidence candidates: one call each cost more than the rest of the document's features)."""
         empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
         if not documents or len(self.keys_) == 0:
             return [empty] * len(documents)
