@@ -164,6 +164,21 @@ def test_domain_of():
     assert domain_of("") == domain_of(None) == ""
 
 
+@pytest.mark.parametrize("url", [
+    "https://www.Example.org:8080/a?b", "http://user:pw@Host.COM/x", "https://[::1]:80/a", "//cdn.example.net/x",
+    "ftp://files.example.com", "HTTP://WWW.EXAMPLE.ORG", "https://example.org?x=1#f", "https://example.org:99999/",
+    "http://[bad/", "example.org/a//b", "sub.example.co.uk/x?y=//z", "https://xn--bcher-kva.example/", "not a url",
+])
+def test_domain_of_reads_hosts_as_urlsplit_does(url):
+    from urllib.parse import urlsplit
+
+    try:
+        expected = (urlsplit(url if "//" in url else f"//{url}").hostname or "").removeprefix("www.")
+    except ValueError:
+        expected = ""
+    assert domain_of(url) == expected
+
+
 def test_builtin_rules_use_only_known_source_types():
     rules = MetadataRules()
     hints = [*rules.datasets_.values(), *rules.domains_.values(), *(h for _, h in rules.patterns_)]
