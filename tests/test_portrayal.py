@@ -11,6 +11,7 @@ from corpus_audit.classify.evaluation import evaluate, expected_calibration_erro
 from corpus_audit.classify.evidence import EvidenceRanker
 from corpus_audit.classify.portrayal import Prediction, load_classifier
 from corpus_audit.classify.training import train_classifiers
+from corpus_audit.labels import PORTRAYAL_TAGS
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SHIPPED_STATIC = Path(__file__).resolve().parents[1] / "classifiers" / "portrayal-fast" / "static"
@@ -255,3 +256,23 @@ def test_evidence_goes_to_tagged_documents_unless_asked_for(shipped):
     assert [p.evidence for p in never] == [[], []] and [p.scores for p in never] == [p.scores for p in batch]
     with pytest.raises(ValueError, match="evidence must be one of"):
         shipped.predict_batch([tagged], evidence="some")
+
+
+def test_the_recipe_version_names_heads_and_ranker_together(tmp_path, monkeypatch):
+    """The same data without the recipe's sentence labels trains the same heads but no ranker: another model."""
+    from corpus_audit.classify import training
+
+    data = tmp_path / "fixture.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in _fixture_rows()))
+    labels = tmp_path / "sentences.jsonl"
+    labels.write_text("")
+    recipe = {"version": "9.9", "data": ["fixture.jsonl"], "evidence_labels": "sentences.jsonl",
+              "settings": {"folds": 3, "holdout": 0, "C": 10.0}, "thresholds": {t: 0.4 for t in PORTRAYAL_TAGS}}
+    monkeypatch.setattr(training, "load_recipe", lambda tier: recipe)
+    with_labels = train_classifiers([data], None, tmp_path / "a", evidence_labels=labels, static_source=SHIPPED_STATIC)
+    (tmp_path / "b" / "portrayal-fast").mkdir(parents=True)
+    (tmp_path / "b" / "portrayal-fast" / "evidence.npz").write_bytes(b"left by an earlier training")
+    without = train_classifiers([data], None, tmp_path / "b", static_source=SHIPPED_STATIC)
+    assert not (tmp_path / "b" / "portrayal-fast" / "evidence.npz").exists()
+    assert (with_labels["version"], without["version"]) == ("9.9", "custom")
+    assert with_labels["thresholds"] == without["thresholds"] == recipe["thresholds"]  # same data, same heads

@@ -71,10 +71,11 @@ def _sparse_rows(dense: np.ndarray, lexical: list[tuple[np.ndarray, np.ndarray]]
 
 
 def fit_ranker(features: list, groups: list[str], Y: np.ndarray, labels: dict, n_lexical: int, tags: tuple[str, ...],
-               C: float = 1.0, folds: int = 5, seed: int = 0) -> tuple[EvidenceRanker, dict[str, float]]:
+               C: float = 1.0, folds: int = 5, seed: int = 0) -> tuple[EvidenceRanker | None, dict[str, float]]:
     """The ranker fitted on the labeled candidates of the training documents (`features`, their `groups` and
     document labels `Y`), and per tag the out-of-fold share of documents whose best candidate carries the tag
-    (documents that carry it and have at least one labeled candidate that does)."""
+    (documents that carry it and have at least one labeled candidate that does); (None, {}) when no candidate
+    has a label."""
     dense, lexical, carries, trains, owners = [], [], [], [], []
     for feature, group, y in zip(features, groups, Y):
         spans = labels.get(group)
@@ -87,6 +88,8 @@ def fit_ranker(features: list, groups: list[str], Y: np.ndarray, labels: dict, n
             carries.append([tag in (marked or ()) for tag in tags])
             trains.append([marked is not None and y[j] >= 0.5 for j in range(len(tags))])
             owners.append(group)
+    if not dense:
+        return None, {}
     carries, trains, owners = np.array(carries), np.array(trains), np.array(owners)
     ranker = EvidenceRanker(tags, C=C, folds=folds, seed=seed)
     ranker.fit(np.vstack(dense), lexical, n_lexical, carries, trains, owners)

@@ -121,6 +121,9 @@ def train_classifiers(data_files: list[Path], corpora_dir: Path | None, output_d
     recipe = load_recipe(tier)
     settings = {**DEFAULT_SETTINGS, **recipe.get("settings", {}), **(settings or {})}
     same_data = bool(recipe) and sorted(Path(f).name for f in data_files) == sorted(recipe.get("data", []))
+    # the recipe's version names its heads and its evidence ranker: the same data without the sentence labels
+    # gives the same heads (and thresholds) but no ranker, so another model
+    same_model = same_data and (Path(evidence_labels).name if evidence_labels else None) == recipe.get("evidence_labels")
     model_dir = Path(output_dir) / f"portrayal-{tier}"
     model_dir.mkdir(parents=True, exist_ok=True)
     if tier == "fast":
@@ -147,14 +150,16 @@ def train_classifiers(data_files: list[Path], corpora_dir: Path | None, output_d
     heads.fit(X, Y, sample_weight=weights, groups=groups)
     heads.save(model_dir / "heads.npz")
     evidence_hits = None
+    (model_dir / "evidence.npz").unlink(missing_ok=True)  # a ranker left by an earlier training would not match
     if evidence_labels and tier == "fast" and featurizer.lexicon is not None:
         from corpus_audit.classify.evidence import fit_ranker, read_sentence_labels
 
         ranker, evidence_hits = fit_ranker(features, groups, Y, read_sentence_labels(evidence_labels),
                                            len(featurizer.lexicon.keys_), PORTRAYAL_TAGS, folds=settings["folds"],
                                            seed=seed)
-        ranker.save(model_dir / "evidence.npz")
-    version = version or (recipe.get("version") if same_data else None) or "custom"
+        if ranker is not None:
+            ranker.save(model_dir / "evidence.npz")
+    version = version or (recipe.get("version") if same_model else None) or "custom"
     if threshold_rows:
         from corpus_audit.classify.portrayal import PortrayalClassifier
 
