@@ -6,7 +6,6 @@ model sees at run time exactly the kind of line it was trained on.
 import json
 from pathlib import Path
 
-from corpus_audit.labels import SOURCE_TYPES
 
 MAX_CHARS = 1000  # the start of a page says what kind it is; longer costs time, not accuracy (SOURCE_TYPE.md)
 LABEL_PREFIX = "__label__"
@@ -83,10 +82,3 @@ class SourceTextModel:
             label, prob = next(answers)
             out.append((label[0][len(LABEL_PREFIX):], float(min(prob[0], 1.0))))
         return out
-
-    def probabilities(self, text: str) -> dict[str, float]:
-        line = text_features(text)
-        if not line:
-            return {}
-        labels, probs = self._loaded().predict(line, k=len(SOURCE_TYPES))
-        return {label[len(LABEL_PREFIX):]: float(min(p, 1.0)) for label, p in zip(labels, probs)}
