@@ -5,15 +5,18 @@
 Input: the 1,000 real C4 web pages of ../shared/data with their real URLs, repeated to
 `--docs` documents in 4 gzip shards: crawl text, where most pages mention no AI and the
 URLs are a realistic mix of known, weak and unknown domains. The whole `audit` runs
-(one worker, in this process) three ways, taking turns, best of `--rounds` each:
-  - as shipped (metadata rules, then the text model on every document),
-  - rules only (text model off),
+(one worker, in this process) four ways, taking turns, best of `--rounds` each:
+  - `--source-text sample` (rules, then the text model on the pages that pass the AI gate and on a
+    1-in-8 sample of the others; the report estimates the rest),
+  - `--source-text all` (rules, then the text model on every page),
+  - rules only (`--source-text off`),
   - baseline: no source type at all (every document "unknown").
 Prints µs per document and what each adds over the baseline.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -37,14 +40,14 @@ def build_shards(folder: Path, docs: int, shards: int = 4) -> None:
         (folder / f"c4-{s:02d}.jsonl.gz").write_bytes(gzip.compress(lines.encode(), compresslevel=1, mtime=0))
 
 
-def time_audit(folder: Path, out: Path) -> tuple[float, int]:
+def time_audit(folder: Path, out: Path, source_text: str) -> tuple[float, int]:
     """Seconds for one whole audit into a fresh folder, and the documents it read."""
     from corpus_audit.cascade import _load_parts
     from corpus_audit.pipeline import audit
 
     _load_parts.cache_clear()  # each variant loads its own resolver
     start = time.perf_counter()
-    report = audit([str(folder)], out, workers=1, quiet=True)
+    report = audit([str(folder)], out, workers=1, quiet=True, source_text=source_text)
     return time.perf_counter() - start, report["corpus"]["documents"]
 
 
@@ -56,15 +59,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=12)
     args = parser.parse_args()
     unknown = SourceDecision("unknown", "none", "")
-    shipped_init = SourceTypeResolver.__init__
-
-    def rules_only_init(self, *args, **kwargs):
-        shipped_init(self, *args, **{**kwargs, "use_text_model": False})
-
-    variants = {
-        "baseline: audit without source type": mock.patch.object(SourceTypeResolver, "resolve_batch", lambda self, texts, *a: [unknown] * len(texts)),
-        "audit, source type from rules only": mock.patch.object(SourceTypeResolver, "__init__", rules_only_init),
-        "audit as shipped (rules + text model)": mock.patch.object(SourceTypeResolver, "__init__", shipped_init),
+    as_shipped = contextlib.nullcontext()
+    variants = {  # name: (patch, --source-text)
+        "baseline: audit without source type": (
+            mock.patch.object(SourceTypeResolver, "resolve_batch", lambda self, texts, *a, **k: [unknown] * len(texts)),
+            "off"),
+        "audit, source type from rules only": (as_shipped, "off"),
+        "audit, --source-text sample": (as_shipped, "sample"),
+        "audit, --source-text all": (as_shipped, "all"),
     }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "shards"
@@ -72,9 +74,9 @@ def main() -> None:
         build_shards(folder, args.docs)
         results = {name: (float("inf"), 0) for name in variants}
         for attempt in range(args.rounds):  # variants take turns, so a slow spell of the machine hits them all
-            for number, (name, patch) in enumerate(variants.items()):
+            for number, (name, (patch, source_text)) in enumerate(variants.items()):
                 with patch:
-                    seconds, documents = time_audit(folder, Path(tmp) / f"out-{number}-{attempt}")
+                    seconds, documents = time_audit(folder, Path(tmp) / f"out-{number}-{attempt}", source_text)
                 results[name] = (min(results[name][0], seconds), documents)
     base_seconds, documents = results["baseline: audit without source type"]
     print(f"{documents:,} C4 pages, 1 worker, best of {args.rounds} runs")

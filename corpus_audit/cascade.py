@@ -14,7 +14,11 @@ from corpus_audit.io.records import get_field
 from corpus_audit.labels import AI_MENTION, PORTRAYAL_TAGS
 
 EVIDENCE_CHARS = 400
-SOURCE_TEXT_MODES = ("all", "undecided", "off")  # where the source-type text model runs (CascadeConfig.source_text)
+# Where the source-type text model runs (CascadeConfig.source_text): every document; documents that pass the
+# AI gate plus a sample of the rest ("sample", estimated in the report); documents whose metadata is not
+# decisive ("undecided"); none ("off").
+SOURCE_TEXT_MODES = ("all", "sample", "undecided", "off")
+SOURCE_SAMPLE_RATE = 0.125  # share of the documents outside the AI gate that the text model reads in "sample" mode
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,8 @@ class CascadeConfig:
     source_map: str | None = None  # the user's --source-map file
     url_key: str = "url"
     source_key: str = "source"
-    source_text: str = "all"  # all documents, those whose metadata is not decisive ("undecided"), or none ("off")
+    source_text: str = "all"  # one of SOURCE_TEXT_MODES
+    source_sample: float = SOURCE_SAMPLE_RATE  # read by "sample" mode
 
 
 class Cascade:
@@ -51,21 +56,25 @@ class Cascade:
     def tags(self) -> tuple[str, ...]:
         return (AI_MENTION, *PORTRAYAL_TAGS) if self.classifier is not None else (AI_MENTION,)
 
-    def annotate(self, texts: list[str], metadatas: list[dict]) -> list[dict]:
+    def annotate(self, texts: list[str], metadatas: list[dict], ids: list[str] | None = None) -> list[dict]:
         """One row per document. Each stage runs over the whole batch before the next starts: alternating
         two fastText models (language, source type) document by document evicts each one's tables from the
-        CPU cache and doubled the cost per document (benchmarks/source_type_share.py)."""
+        CPU cache and doubled the cost per document (benchmarks/source_type_share.py).
+
+        ids: what draws a document into the source-type sample ("sample" mode); the text's start without them."""
         language, gate, classifier, sources = self.parts
         languages = [language.decide(text) for text in texts]
-        decisions = sources.resolve_batch(texts, [_as_str(get_field(m, self.config.url_key)) for m in metadatas],
-                                          [_as_str(get_field(m, self.config.source_key)) for m in metadatas])
         found = [gate.find(text) if lang.is_english else [] for text, lang in zip(texts, languages)]
+        decisions = sources.resolve_batch(texts, [_as_str(get_field(m, self.config.url_key)) for m in metadatas],
+                                          [_as_str(get_field(m, self.config.source_key)) for m in metadatas],
+                                          keys=ids, needed=[bool(mentions) for mentions in found])
         rows, gated, gated_mentions = [], [], []
         for text, lang, decision, mentions in zip(texts, languages, decisions, found):
             row = {
                 "source_type": decision.source_type,
                 "source_type_from": decision.decided_by,
                 "source_disagree": decision.disagree,
+                "source_sampling": decision.sampling,
                 "domain": decision.domain,
                 "language": lang.language,
                 "assessed": lang.is_english,
@@ -126,7 +135,8 @@ def _load_parts(config: CascadeConfig, versions: tuple = ()):
     if config.classify:
         classifier = load_portrayal_classifier(config.tier)
     sources = SourceTypeResolver(source_map=config.source_map, use_text_model=config.source_text != "off",
-                                 check_decisive=config.source_text == "all")
+                                 check_decisive=config.source_text == "all",
+                                 sample_rate=config.source_sample if config.source_text == "sample" else None)
     return LanguageDetector(), AIMentionGate(), classifier, sources
 
 

@@ -12,12 +12,13 @@ import sys
 # datatrove logs through loguru at INFO; the terminal is for the progress bar and the summary.
 os.environ.setdefault("LOGURU_LEVEL", "WARNING")
 
-from corpus_audit.cascade import SOURCE_TEXT_MODES  # noqa: E402 (after the log level, like every import here)
+from corpus_audit.cascade import SOURCE_SAMPLE_RATE, SOURCE_TEXT_MODES  # noqa: E402 (after the log level, like every import here)
 
 EXIT_OK, EXIT_UNREADABLE, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def _reading_options(parser: argparse.ArgumentParser) -> None:
+def _reading_options(parser: argparse.ArgumentParser, audit: bool = False) -> None:
+    """audit: the audit's options (an export types every document by its text; an audit may sample)."""
     group = parser.add_argument_group("reading")
     group.add_argument("--text-key", default="text", help="field holding the text (dotted for nested: meta.text)")
     group.add_argument("--id-key", default="id", help="field holding the document id (default: id; missing ids "
@@ -36,10 +37,21 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
                        help="audit a hash-based random FRACTION of documents (repeatable, unbiased)")
     group.add_argument("--seed", type=int, default=0, help="seed of every hash-based draw (--sample, rebalance)")
     group.add_argument("--source-map", default=None, help="YAML: field value or domain -> source type")
-    group.add_argument("--source-text", default="all", choices=SOURCE_TEXT_MODES,
-                       help="where the source-type text model runs: every document (default; also flags where it "
-                            "disagrees with decisive metadata), only where metadata is not decisive (faster on "
-                            "corpora with data-set names or listed hosts), or nowhere (metadata only)")
+    if audit:
+        group.add_argument("--source-text", default="sample", choices=SOURCE_TEXT_MODES,
+                           help="where the source-type text model runs. sample (default): the documents that "
+                                "mention AI and a random share (--source-sample) of the others whose metadata is not "
+                                "decisive; the report counts the rest in that share's proportions, its intervals "
+                                "widened for it. all: every document (also flags where it disagrees with decisive "
+                                "metadata). undecided: where metadata is not decisive. off: metadata only")
+        group.add_argument("--source-sample", type=float, default=SOURCE_SAMPLE_RATE, metavar="SHARE",
+                           help=f"with --source-text sample: the share of the other documents whose source type "
+                                f"is read from their text (default {SOURCE_SAMPLE_RATE})")
+    else:
+        group.add_argument("--source-text", default="all", choices=[m for m in SOURCE_TEXT_MODES if m != "sample"],
+                           help="where the source-type text model runs: every document (default; also flags where "
+                                "it disagrees with decisive metadata), only where metadata is not decisive (faster on "
+                                "corpora with data-set names or listed hosts), or nowhere (metadata only)")
     group.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -57,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--error-rates", default=None, metavar="FILE",
                        help="the model's error counts on a labeled sample of this corpus (eval --save-error-rates): "
                             "adds rates corrected for them (adjusted_rate)")
-    _reading_options(audit)
+    _reading_options(audit, audit=True)
 
     report = commands.add_parser("report", help="rebuild the report from saved tags without classifying again")
     report.add_argument("tags_dirs", nargs="+", help="tags folders written by audit (OUT/tags)")
@@ -113,7 +125,8 @@ def _run_audit(args) -> int:
         keys=FieldKeys(args.text_key, args.id_key, args.url_key, args.source_key),
         workers=args.workers, executor=args.executor, executor_options=_executor_options(args.executor_option),
         tier=args.tier, classify=not args.gate_only, limit=args.limit, sample=args.sample, seed=args.seed,
-        source_map=args.source_map, source_text=args.source_text, quiet=args.quiet, error_rates=args.error_rates,
+        source_map=args.source_map, source_text=args.source_text, source_sample=args.source_sample, quiet=args.quiet,
+        error_rates=args.error_rates,
     )
     report = audit(args.paths, args.output, options)
     if "submitted" in report:

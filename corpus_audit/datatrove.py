@@ -15,7 +15,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
 from corpus_audit.aggregate.counts import Counts
-from corpus_audit.cascade import Cascade, CascadeConfig
+from corpus_audit.cascade import SOURCE_SAMPLE_RATE, Cascade, CascadeConfig
 from corpus_audit.hashing import unit_hash
 from corpus_audit.io.account import ReadAccount
 from corpus_audit.io.atomic import write_json
@@ -80,9 +80,10 @@ class AuditTagger(PipelineStep):
     type = "🏷 - TAGGER"
 
     def __init__(self, tier: str = "fast", classify: bool = True, source_map: str | None = None,
-                 url_key: str = "url", source_key: str = "source", batch_size: int = 256, source_text: str = "all"):
+                 url_key: str = "url", source_key: str = "source", batch_size: int = 256, source_text: str = "all",
+                 source_sample: float = SOURCE_SAMPLE_RATE):
         super().__init__()
-        self.cascade = Cascade(CascadeConfig(tier, classify, source_map, url_key, source_key, source_text))
+        self.cascade = Cascade(CascadeConfig(tier, classify, source_map, url_key, source_key, source_text, source_sample))
         self.batch_size = batch_size
 
     @property
@@ -102,7 +103,7 @@ class AuditTagger(PipelineStep):
         if not batch:
             return
         with self.track_time("batch"):
-            rows = self.cascade.annotate([d.text for d in batch], [d.metadata for d in batch])
+            rows = self.cascade.annotate([d.text for d in batch], [d.metadata for d in batch], [d.id for d in batch])
         for doc, row in zip(batch, rows):
             annotations(doc).update(row)
             for tag in self.tags:

@@ -17,7 +17,7 @@ import orjson
 
 from corpus_audit import __version__
 from corpus_audit.aggregate.counts import Counts
-from corpus_audit.cascade import SOURCE_TEXT_MODES
+from corpus_audit.cascade import SOURCE_SAMPLE_RATE, SOURCE_TEXT_MODES
 from corpus_audit.classify.error_rates import load_error_rates
 from corpus_audit.datatrove import AuditStats, AuditTagger, ShardReader, TagWriter
 from corpus_audit.io.atomic import read_json, remove_stale_temporaries, write_json
@@ -46,7 +46,8 @@ class AuditOptions:
     sample: float | None = None
     seed: int = 0
     source_map: str | None = None
-    source_text: str = "all"  # where the source-type text model runs (cascade.SOURCE_TEXT_MODES)
+    source_text: str = "sample"  # where the source-type text model runs (cascade.SOURCE_TEXT_MODES); exports: "all"
+    source_sample: float = SOURCE_SAMPLE_RATE  # share of the pages outside the AI gate it reads in "sample" mode
     error_rates: str | None = None  # file from `eval --save-error-rates`: report adjusted rates
     quiet: bool = False
 
@@ -73,7 +74,7 @@ def audit(paths: list[str] | None = None, output_dir: str | Path = "reports", op
 
     tags_dir, state_dir = output_dir / "tags", output_dir / "_state"
     tagger = AuditTagger(options.tier, options.classify, options.source_map, options.keys.url, options.keys.source,
-                         source_text=options.source_text)
+                         source_text=options.source_text, source_sample=options.source_sample)
     if options.classify and tagger.cascade.classifier is None:
         extra = " (pip install 'corpus-audit[accurate]')" if options.tier == "accurate" else ""
         raise InputError(f"no {options.tier}-tier portrayal model is installed{extra}; use --gate-only to audit "
@@ -127,6 +128,8 @@ def check_options(options: AuditOptions) -> None:
         raise InputError(f"{options.source_map}: no such source map file")
     if options.source_text not in SOURCE_TEXT_MODES:
         raise InputError(f"--source-text must be one of {', '.join(SOURCE_TEXT_MODES)}, not {options.source_text!r}")
+    if not 0.0 < options.source_sample <= 1.0:
+        raise InputError(f"--source-sample is a share of documents in (0, 1], not {options.source_sample}")
 
 
 def check_text_key(shard: Shard, keys: FieldKeys) -> None:

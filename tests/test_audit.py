@@ -79,7 +79,7 @@ def test_source_text_modes(tmp_path):
     assert decided["all"] == [("named", "academic", "metadata", True), ("s", "fiction", "text", False)]
     assert decided["undecided"] == [("named", "academic", "metadata", False), ("s", "fiction", "text", False)]
     assert decided["off"] == [("named", "academic", "metadata", False), ("s", "unknown", "none", False)]
-    with pytest.raises(InputError, match="--source-text must be one of all, undecided, off"):
+    with pytest.raises(InputError, match="--source-text must be one of all, sample, undecided, off"):
         audit([str(tmp_path / "c")], tmp_path / "bad", source_text="some", **GATE_ONLY)
 
 

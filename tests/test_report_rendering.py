@@ -33,4 +33,4 @@ def test_markdown_keeps_hostile_text_inert():
     text = render_markdown(_report())
     assert "<script>" not in text and r"\<script\>" in text
     decisions_row = [line for line in text.splitlines() if line.startswith("| forum |")][-1]
-    assert decisions_row.count("|") - decisions_row.count(r"\|") == 7  # escaped pipes add no columns
+    assert decisions_row.count("|") - decisions_row.count(r"\|") == 8  # escaped pipes add no columns

@@ -78,33 +78,54 @@ class SourceCounts:
 
 @dataclass
 class Counts:
-    """Counts per source type; the 'all' row is derived when the report is built, never stored."""
+    """Counts per source type; the 'all' row is derived when the report is built, never stored.
+
+    With a sampled source type (`--source-text sample`), the pages outside the AI gate whose metadata is not
+    decisive form a stratum: those the text model read are counted by type in `sampled`, the others in
+    `skipped`, and the report apportions `skipped` to types in the sample's proportions (estimate.py).
+    """
 
     tags: tuple[str, ...] = ALL_TAGS
     by_source: dict[str, SourceCounts] = field(default_factory=dict)
+    sampled: dict[str, SourceCounts] = field(default_factory=dict)
+    skipped: SourceCounts = field(default_factory=SourceCounts)
 
     def add(self, row: dict) -> None:
+        sampling = row.get("source_sampling")
+        if sampling == "skipped":
+            self.skipped.add(row, self.tags)
+            return
+        table = self.sampled if sampling == "read" else self.by_source
         source = row["source_type"]
-        if source not in self.by_source:
-            self.by_source[source] = SourceCounts()
-        self.by_source[source].add(row, self.tags)
+        if source not in table:
+            table[source] = SourceCounts()
+        table[source].add(row, self.tags)
 
     def merge(self, other: Counts) -> Counts:
         for source, counts in other.by_source.items():
             self.by_source.setdefault(source, SourceCounts()).merge(counts)
+        for source, counts in other.sampled.items():
+            self.sampled.setdefault(source, SourceCounts()).merge(counts)
+        self.skipped.merge(other.skipped)
         return self
 
     def total(self) -> SourceCounts:
         total = SourceCounts()
-        for counts in self.by_source.values():
+        for counts in (*self.by_source.values(), *self.sampled.values(), self.skipped):
             total.merge(counts)
         return total
 
     def to_json(self) -> dict:
-        for counts in self.by_source.values():
+        for counts in (*self.by_source.values(), *self.sampled.values(), self.skipped):
             counts.trim_domains()
-        return {"tags": list(self.tags), "by_source": {k: v.to_json() for k, v in sorted(self.by_source.items())}}
+        data = {"tags": list(self.tags), "by_source": {k: v.to_json() for k, v in sorted(self.by_source.items())}}
+        if self.sampled or self.skipped.documents:
+            data["sampled"] = {k: v.to_json() for k, v in sorted(self.sampled.items())}
+            data["skipped"] = self.skipped.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> Counts:
-        return cls(tuple(data["tags"]), {k: SourceCounts.from_json(v) for k, v in data["by_source"].items()})
+        return cls(tuple(data["tags"]), {k: SourceCounts.from_json(v) for k, v in data["by_source"].items()},
+                   {k: SourceCounts.from_json(v) for k, v in data.get("sampled", {}).items()},
+                   SourceCounts.from_json(data.get("skipped", {})))

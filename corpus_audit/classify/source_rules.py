@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from corpus_audit.gate.engines import linear_regex
+from corpus_audit.gate.engines import FirstMatch
 from corpus_audit.labels import SOURCE_TYPES
 from corpus_audit.yaml_data import read_yaml
 
@@ -73,7 +73,7 @@ class MetadataRules:
         rules = rules if rules is not None else read_yaml(BUILTIN_RULES)
         self.datasets_: dict[str, MetadataHint] = {}
         self.domains_: dict[str, MetadataHint] = {}
-        self.patterns_: list[tuple[re.Pattern, MetadataHint]] = []
+        self.patterns_: list[tuple[str, MetadataHint]] = []
         self.host_labels_: list[tuple[str, MetadataHint]] = []
         for strength in ("decisive", "weak"):
             section = rules.get(strength) or {}
@@ -91,7 +91,8 @@ class MetadataRules:
             for source_type, patterns in (section.get("url_patterns") or {}).items():
                 for pattern in patterns:
                     hint = MetadataHint(_check_type(source_type, f"url_patterns.{pattern}"), decisive, f"url:{pattern}")
-                    self.patterns_.append((re.compile(pattern), hint))
+                    re.compile(pattern)  # a bad pattern fails here, with Python's message
+                    self.patterns_.append((pattern, hint))
             for source_type, words in (section.get("host_labels") or {}).items():
                 for word in words:
                     hint = MetadataHint(_check_type(source_type, f"host_labels.{word}"), False, f"host:{word}")
@@ -104,8 +105,8 @@ class MetadataRules:
             self.user_fields_[key] = hint
             self.user_fields_.setdefault(normalize_dataset_name(key), hint)
             self.user_domains_[key.removeprefix("www.")] = hint
-        # One search over all patterns first: most URLs match none, and one RE2 search costs half of fifty.
-        self.any_pattern_ = linear_regex("|".join(f"(?:{pattern.pattern})" for pattern, _ in self.patterns_) or "$^")
+        self.first_pattern_ = FirstMatch([pattern for pattern, _ in self.patterns_])
+        self.first_host_label_ = FirstMatch([re.escape(word) for word, _ in self.host_labels_])
 
     # --- individual kinds of evidence -------------------------------------------------
     def from_source_field(self, value: str | None) -> MetadataHint | None:
@@ -141,21 +142,14 @@ class MetadataRules:
         return None
 
     def from_url_pattern(self, url: str) -> MetadataHint | None:
-        target = _url_target(url)
-        if not self.any_pattern_.search(target):
-            return None
-        for pattern, hint in self.patterns_:
-            if pattern.search(target):
-                return hint
-        return None
+        first = self.first_pattern_.first(_url_target(url))
+        return None if first is None else self.patterns_[first][1]
 
     def from_host_labels(self, domain: str) -> MetadataHint | None:
-        labels = domain.split(".")[:-1]  # not the TLD
-        for word, hint in self.host_labels_:
-            for label in labels:
-                if word in label:
-                    return hint
-        return None
+        """The first listed word inside a label of the host, TLD aside (words hold no dots, so searching
+        the labels joined by dots finds the same)."""
+        first = self.first_host_label_.first(domain.rpartition(".")[0])
+        return None if first is None else self.host_labels_[first][1]
 
     # --- all together -------------------------------------------------------------------
     def hint(self, url: str | None, domain: str, source_field: str | None) -> MetadataHint | None:

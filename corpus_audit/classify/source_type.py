@@ -15,6 +15,7 @@ import yaml
 
 from corpus_audit.classify.source_rules import MetadataRules, domain_of
 from corpus_audit.classify.source_text import SourceTextModel
+from corpus_audit.hashing import unit_hash
 from corpus_audit.labels import UNKNOWN_SOURCE
 from corpus_audit.resources import classifiers_dir
 
@@ -29,6 +30,7 @@ class SourceDecision:
     decided_by: str  # "metadata", "text" or "none"
     domain: str  # host without www.
     disagree: bool = False  # metadata and text model both had an answer and they differ
+    sampling: str | None = None  # with a sample rate: "read" (the sample) or "skipped"; None outside the sample's stratum
 
 
 def default_model_path() -> Path:
@@ -57,6 +59,11 @@ class SourceTypeResolver:
     check_decisive: run the text model where metadata is decisive too; its answer
         cannot change the type there, only flag a disagreement, so False saves its
         cost on corpora whose data-set names or hosts are listed.
+    sample_rate: when set, the text model reads every document the caller marks as
+        needed (those that pass the AI gate) and this share of the others whose
+        metadata is not decisive, drawn by document id; the rest are "skipped" and
+        keep what metadata alone says. The report counts them through the sample
+        (aggregate/estimate.py). None: no sampling.
     """
 
     def __init__(
@@ -67,13 +74,17 @@ class SourceTypeResolver:
         override_threshold: float = 0.8,
         answer_threshold: float = 0.5,
         check_decisive: bool = True,
+        sample_rate: float | None = None,
     ):
+        if sample_rate is not None and not 0.0 < sample_rate <= 1.0:
+            raise ValueError(f"the source-type sample rate is a share of documents in (0, 1], not {sample_rate}")
         self.source_map = source_map
         self.model_path = model_path
         self.use_text_model = use_text_model
         self.override_threshold = override_threshold
         self.answer_threshold = answer_threshold
         self.check_decisive = check_decisive
+        self.sample_rate = sample_rate
         self.rules_ = MetadataRules(user_map=load_source_map(source_map))
         self.text_model_ = SourceTextModel(model_path or default_model_path()) if use_text_model else None
 
@@ -84,25 +95,45 @@ class SourceTypeResolver:
     def resolve(self, text: str, url: str | None = None, source_field: str | None = None) -> SourceDecision:
         return self.resolve_batch([text], [url], [source_field])[0]
 
-    def resolve_batch(self, texts: list[str], urls: list[str | None], source_fields: list[str | None]) -> list[SourceDecision]:
+    def resolve_batch(self, texts: list[str], urls: list[str | None], source_fields: list[str | None],
+                      keys: list[str] | None = None, needed: list[bool] | None = None) -> list[SourceDecision]:
         """Decisions for a batch: all the metadata first, then the text model over all the texts (keeping
-        the model's tables in the CPU cache instead of alternating it with the rules)."""
+        the model's tables in the CPU cache instead of alternating it with the rules).
+
+        keys, needed: with a sample rate, each document's id (drawn into the sample or not) and whether it
+        must be read whatever the draw (it passed the AI gate). Without them every document is needed."""
         domains = [domain_of(url) for url in urls]
         hints = [self.rules_.hint(url, domain, field) for url, domain, field in zip(urls, domains, source_fields)]
-        guesses = [(None, 0.0)] * len(texts)
-        if self.text_model_:
+        sampling = [None] * len(texts)
+        if not self.text_model_:
+            read = []
+        elif self.sample_rate is None:
             read = [i for i, hint in enumerate(hints) if self.check_decisive or hint is None or not hint.decisive]
-            for i, guess in zip(read, self.text_model_.predict_batch([texts[i] or "" for i in read])):
-                guesses[i] = guess
-        return [self._decide(hint, guess, confidence, domain)
-                for hint, (guess, confidence), domain in zip(hints, guesses, domains)]
+        else:
+            read = []
+            for i, hint in enumerate(hints):
+                if hint is not None and hint.decisive:
+                    continue
+                if needed is None or needed[i]:
+                    read.append(i)
+                elif unit_hash(keys[i] if keys else texts[i][:200], salt="source-type") < self.sample_rate:
+                    read.append(i)
+                    sampling[i] = "read"
+                else:
+                    sampling[i] = "skipped"
+        guesses = [(None, 0.0)] * len(texts)
+        for i, guess in zip(read, self.text_model_.predict_batch([texts[i] or "" for i in read]) if read else ()):
+            guesses[i] = guess
+        return [self._decide(hint, guess, confidence, domain, sample)
+                for hint, (guess, confidence), domain, sample in zip(hints, guesses, domains, sampling)]
 
-    def _decide(self, hint, guess: str | None, confidence: float, domain: str) -> SourceDecision:
+    def _decide(self, hint, guess: str | None, confidence: float, domain: str, sampling: str | None) -> SourceDecision:
         if hint is None:
             if guess is None:
-                return SourceDecision(UNKNOWN_SOURCE, "none", domain)
-            return SourceDecision(guess, "text", domain)
+                return SourceDecision(UNKNOWN_SOURCE, "none", domain, sampling=sampling)
+            return SourceDecision(guess, "text", domain, sampling=sampling)
         differs = guess is not None and guess != hint.source_type
         if differs and not hint.decisive and guess != RESIDUAL_TYPE and confidence >= self.override_threshold:
-            return SourceDecision(guess, "text", domain, disagree=True)
-        return SourceDecision(hint.source_type, "metadata", domain, disagree=differs and confidence >= self.answer_threshold)
+            return SourceDecision(guess, "text", domain, disagree=True, sampling=sampling)
+        return SourceDecision(hint.source_type, "metadata", domain, disagree=differs and confidence >= self.answer_threshold,
+                              sampling=sampling)

@@ -34,7 +34,7 @@ def filter_corpus(paths: list[str], output_dir: str | Path, drop, thresholds=Non
     drop: tags (list or comma-separated); thresholds: {tag: P} or ["tag=P"]; sources: restrict the drop to
     these source types; unit="paragraph" removes only the flagged blocks of a document.
     """
-    options = options or AuditOptions(**option_fields)
+    options = options or AuditOptions(**{"source_text": "all", **option_fields})
     plan = FilterPlan(_names(drop), parse_thresholds(thresholds), _names(sources) or None, unit)
     return run_export("filter", paths, output_dir, plan, options, annotate=annotate, tags_dir=tags_dir,
                       overwrite=overwrite)
@@ -49,7 +49,7 @@ def rebalance_corpus(paths: list[str], output_dir: str | Path, keep=(), repeat=(
     keep / repeat: rules "TAG[@SOURCE]=NUMBER"; plan: a YAML plan file (its rules come first);
     from_audit: an audit.json whose counts turn the plan's target shares into fractions.
     """
-    options = options or AuditOptions(**option_fields)
+    options = options or AuditOptions(**{"source_text": "all", **option_fields})
     audit = None
     if from_audit is not None:
         if not Path(from_audit).is_file():

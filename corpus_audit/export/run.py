@@ -49,6 +49,8 @@ def run_export(command: str, paths: list[str], output_dir: str | Path, plan: Fil
     paths = [str(p) for p in paths]
     if not paths:
         raise InputError("give the corpus to export: one or more files, folders, globs or URLs")
+    if options.source_text == "sample":
+        raise InputError("--source-text sample is for audits: an export decides each document by its own source type")
     discovery = discover_input(paths, options)
     output_dir = Path(output_dir)
     _check_output_dir(output_dir, paths, discovery.shards)

@@ -108,7 +108,8 @@ def _rows(shard: Shard) -> Iterator[tuple[int, dict] | Unreadable]:
         yield Unreadable(shard.name, None, f"unreadable from here on: {type(error).__name__}: {error}")
 
 
-_SAVED_COLUMNS = {"id", "position", "source_type", "source_type_from", "language", "assessed", "evidence", *ALL_TAGS}
+_SAVED_COLUMNS = {"id", "position", "source_type", "source_type_from", "source_sampling", "language", "assessed",
+                  "evidence", *ALL_TAGS}
 
 
 class TagLookup:
@@ -228,7 +229,8 @@ class ShardExport:
         fresh = []
         for doc in batch:
             saved = self.tags.get(doc.position)
-            if saved is not None and saved["id"] == doc.id:
+            # a page a sampling audit did not type by text ("skipped") is classified again, for its own type
+            if saved is not None and saved["id"] == doc.id and saved.get("source_sampling") != "skipped":
                 doc.annotation = annotation_of(saved, self.settings)
                 self.counts["tags_reused"] += 1
             else:

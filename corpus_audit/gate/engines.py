@@ -215,3 +215,43 @@ def linear_regex(pattern: str):
         return _Re2Search(re2.compile(pattern, options))
     except re2.error:
         return re.compile(pattern, re.ASCII)
+
+
+class FirstMatch:
+    """Which of many patterns is the first (in list order) to occur in a text: one RE2 set search (0.6 µs
+    for fifty URL patterns, against 4 µs for them as one alternation and more for a loop of Python
+    regexes); a loop of Python regexes when RE2 is not installed or cannot compile one of them."""
+
+    def __init__(self, patterns: list[str]):
+        self.patterns = list(patterns)
+        self._regexes = [re.compile(pattern, re.ASCII) for pattern in patterns]
+        self._set = self._re2_set(patterns) if patterns else None
+
+    def __getstate__(self):  # an RE2 set cannot be pickled: it is built again
+        return {"patterns": self.patterns}
+
+    def __setstate__(self, state):
+        self.__init__(state["patterns"])
+
+    @staticmethod
+    def _re2_set(patterns: list[str]):
+        try:
+            import re2
+        except ImportError:
+            return None
+        options = re2.Options()
+        options.log_errors = False
+        searcher = re2.Set.SearchSet(options)
+        try:
+            for pattern in patterns:
+                searcher.Add(pattern)
+        except re2.error:
+            return None
+        searcher.Compile()
+        return searcher
+
+    def first(self, text: str) -> int | None:
+        if self._set is not None:
+            hits = self._set.Match(_encodable(text))
+            return min(hits) if hits else None
+        return next((i for i, regex in enumerate(self._regexes) if regex.search(text)), None)

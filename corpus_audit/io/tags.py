@@ -18,6 +18,7 @@ from corpus_audit.labels import AI_MENTION, PORTRAYAL_TAGS
 _BASE = [
     ("id", pa.string()), ("shard", pa.string()), ("position", pa.int64()),
     ("source_type", pa.string()), ("source_type_from", pa.string()), ("source_disagree", pa.bool_()),
+    ("source_sampling", pa.string()),
     ("domain", pa.string()), ("language", pa.string()), ("assessed", pa.bool_()), ("chars", pa.int64()),
     (AI_MENTION, pa.bool_()), (f"score_{AI_MENTION}", pa.float32()), ("mention_terms", pa.list_(pa.string())),
 ]

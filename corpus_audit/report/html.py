@@ -59,9 +59,15 @@ def _decisions(report: dict) -> str:
         d = block["source_decisions"]
         domains = ", ".join(f"{escape(name)} ({n:,})" for name, n in block["top_domains"][:5])
         rows.append(f"<tr><td>{escape(source)}</td><td>{d['metadata']:,}</td><td>{d['text']:,}</td>"
-                    f"<td>{d['none']:,}</td><td>{d['disagree']:,}</td><td style='text-align:left'>{domains}</td></tr>")
-    return ("<h2>How source types were decided</h2><table><tr><th>source type</th><th>metadata</th><th>text</th>"
-            "<th>none</th><th>disagree</th><th>top domains</th></tr>" + "".join(rows) + "</table>")
+                    f"<td>{d['none']:,}</td><td>{d.get('estimated', 0):,}</td><td>{d['disagree']:,}</td>"
+                    f"<td style='text-align:left'>{domains}</td></tr>")
+    note = ""
+    if (report.get("source_sample") or {}).get("skipped"):
+        note = ("<p class='muted'>Estimated: documents the text model skipped, counted in the proportions of the "
+                "sample it read; the intervals include that sample's error.</p>")
+    return ("<h2>How source types were decided</h2>" + note + "<table><tr><th>source type</th><th>metadata</th>"
+            "<th>text</th><th>none</th><th>estimated</th><th>disagree</th><th>top domains</th></tr>"
+            + "".join(rows) + "</table>")
 
 
 def _examples(examples: dict[str, list[dict]]) -> str:

@@ -30,6 +30,10 @@ _SOURCE_TEXT_SCOPES = {"all": "every document", "undecided": "where metadata is 
 
 def source_text_scope(report: dict) -> str:
     """Where the source-type text model ran (--source-text), in words."""
+    sample = report.get("source_sample")
+    if report.get("source_text") == "sample" and sample:
+        return (f"documents that mention AI, and a {sample['rate']:.1%} sample of the others whose metadata is not "
+                f"decisive ({sample['read']:,} read, {sample['skipped']:,} skipped and estimated)")
     return _SOURCE_TEXT_SCOPES.get(report.get("source_text") or "all", str(report.get("source_text")))
 
 
@@ -92,14 +96,18 @@ def render_markdown(report: dict) -> str:
                      f"{percent(block[t]['adjusted_ci95'][1])})" if "adjusted_rate" in block[t] else "–"
                      for t in adjusted]
             lines.append(f"| {source} | " + " | ".join(cells) + " |")
-    lines += ["", "## How source types were decided", "",
-              "| source type | metadata | text | none | metadata and text disagree | top domains |",
-              "|---|---:|---:|---:|---:|---|"]
+    lines += ["", "## How source types were decided", ""]
+    if (report.get("source_sample") or {}).get("skipped"):
+        lines += ["Estimated: documents the text model skipped, counted in the proportions of the sample it read; "
+                  "intervals above include that sample's error.", ""]
+    lines += ["| source type | metadata | text | none | estimated | metadata and text disagree | top domains |",
+              "|---|---:|---:|---:|---:|---:|---|"]
     for source in sources_in_order(report):
         block = report["by_source"][source]
         d = block["source_decisions"]
         domains = ", ".join(f"{md(name)} ({n})" for name, n in block["top_domains"][:5])
-        lines.append(f"| {source} | {d['metadata']:,} | {d['text']:,} | {d['none']:,} | {d['disagree']:,} | {domains} |")
+        lines.append(f"| {source} | {d['metadata']:,} | {d['text']:,} | {d['none']:,} | {d.get('estimated', 0):,} | "
+                     f"{d['disagree']:,} | {domains} |")
     by_language = corpus["not_assessed"]["by_language"]
     if by_language:
         lines += ["", "## Not assessed (not English)", "", "| language | documents |", "|---|---:|"]
