@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from math import floor
+from math import ceil, floor
 
 from corpus_audit.aggregate.counts import Counts, SourceCounts
 from corpus_audit.aggregate.intervals import wilson_interval
@@ -61,8 +61,6 @@ def estimated_by_source(counts: Counts) -> tuple[dict[str, SourceCounts], dict[s
     not_assessed = split(skipped.documents - skipped.assessed, lambda c: c.documents - c.assessed)
     assessed_chars = split(skipped.assessed_chars, lambda c: c.assessed_chars)
     other_chars = split(skipped.chars - skipped.assessed_chars, lambda c: c.chars - c.assessed_chars)
-    sample_assessed = sum(part.assessed for part in sampled.values())
-    bounds = {}
     for source in sampled:
         target = by_source.setdefault(source, SourceCounts())
         documents = assessed[source] + not_assessed[source]
@@ -71,8 +69,13 @@ def estimated_by_source(counts: Counts) -> tuple[dict[str, SourceCounts], dict[s
         target.chars += assessed_chars[source] + other_chars[source]
         target.assessed_chars += assessed_chars[source]
         target.decisions[ESTIMATED] += documents
-        interval = wilson_interval(sampled[source].assessed, sample_assessed)
+    # every type, sampled or not: a type the sample missed may still hold some of the skipped pages
+    sample_assessed = sum(part.assessed for part in sampled.values())
+    bounds = {}
+    for source, target in by_source.items():
+        interval = wilson_interval(sampled[source].assessed if source in sampled else 0, sample_assessed)
         if interval is not None:
-            known = target.assessed - assessed[source]
-            bounds[source] = (known + floor(skipped.assessed * interval[0]), known + -floor(-skipped.assessed * interval[1]))
+            known = target.assessed - assessed.get(source, 0)
+            bounds[source] = (known + floor(skipped.assessed * interval[0]),
+                              known + ceil(skipped.assessed * interval[1]))
     return by_source, bounds
