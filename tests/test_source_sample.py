@@ -14,8 +14,9 @@ from corpus_audit.classify.source_type import SourceTypeResolver
 from corpus_audit.export import filter_corpus
 from corpus_audit.io.shards import InputError
 from corpus_audit.io.tags import iter_tag_rows
-from corpus_audit.pipeline import audit
+from corpus_audit.pipeline import audit, report_from_tags_dir
 from corpus_audit.report.build import build_report
+from corpus_audit.report.terminal import render_summary
 
 TEAM_PAGES = Path(__file__).resolve().parents[1] / "data" / "train" / "team_source_type.jsonl"
 STORY = "Once upon a time the old lighthouse keeper walked home through the snow, alone, and wept. " * 6
@@ -133,6 +134,8 @@ def test_a_sampling_audit_agrees_with_reading_everything(mixed_corpus, tmp_path)
     read = [r for r in rows if r["source_sampling"] == "read"]
     assert sampled["source_sample"] == {"rate": 0.5, "read": len(read), "skipped": len(skipped)}
     assert 0.35 < len(read) / (len(read) + len(skipped)) < 0.65
+    assert report_from_tags_dir(tmp_path / "sample" / "tags", tmp_path / "rebuilt") == sampled
+    assert f"Source types of {len(skipped)} documents without an AI mention are estimated" in render_summary(sampled, "x")
     assert all(not r["ai_mention"] for r in skipped + read)  # every page that mentions AI is typed by its text
     all_types = {k: v for k, v in sampled["by_source"].items() if k != "all"}
     assert sum(block["documents"] for block in all_types.values()) == sampled["by_source"]["all"]["documents"] == n

@@ -82,7 +82,7 @@ def summarize_accounts(accounts: list[dict]) -> dict:
 
 def _sample_block(counts: Counts, options: dict) -> dict | None:
     """How much of the sampled stratum the text model read (`--source-text sample`); None otherwise."""
-    if options.get("source_text") != "sample":
+    if options.get("source_text") != "sample" and not (counts.sampled or counts.skipped.documents):
         return None
     read = sum(c.documents for c in counts.sampled.values())
     return {"rate": options.get("source_sample"), "read": read, "skipped": counts.skipped.documents}

@@ -31,6 +31,11 @@ def render_summary(report: dict, output_dir: str, tags_dirs: list[str] | None = 
             t = block[tag]
             cells.append(f"{t['count']:>7,} {percent(t['rate'], 2):>11}" if t["rate"] is not None else f"{'–':>20}")
         lines.append(f"{source:<12} {block['documents']:>9,} {block['assessed']:>9,} " + " ".join(f"{c:>20}" for c in cells))
+    sample = report.get("source_sample") or {}
+    if sample.get("skipped"):
+        lines += ["", f"Source types of {_n(sample['skipped'], 'document')} without an AI mention are estimated from "
+                      f"the {sample['read']:,} the text model read (--source-text sample; --source-text all reads "
+                      f"every one)."]
     tags_where = ", ".join(tags_dirs) if tags_dirs else f"{output_dir}/tags/"
     lines += ["", f"Report: {output_dir}/audit.json, audit.md, audit.html; tags: {tags_where}"]
     return "\n".join(lines)
