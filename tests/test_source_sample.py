@@ -32,11 +32,12 @@ def test_the_sample_is_drawn_by_id_and_pages_that_must_be_read_always_are():
     n = 2000
     texts, keys = [STORY] * n, [f"doc-{i}" for i in range(n)]
     urls = [None] * n
-    urls[0] = "https://arxiv.org/abs/2403.01234"  # decisive metadata: never read, never sampled
+    urls[0] = urls[1] = "https://arxiv.org/abs/2403.01234"  # decisive metadata: never sampled
     needed = [i % 10 == 1 for i in range(n)]
     decisions = resolver.resolve_batch(texts, urls, [None] * n, keys=keys, needed=needed)
-    assert decisions[0].source_type == "academic" and decisions[0].sampling is None
-    assert all(d.sampling is None and d.decided_by == "text" for d, must in zip(decisions, needed) if must)
+    assert decisions[0].source_type == "academic" and decisions[0].sampling is None and not decisions[0].disagree
+    assert decisions[1].source_type == "academic" and decisions[1].disagree  # read: it may carry a tag
+    assert all(d.sampling is None and d.decided_by == "text" for d, must in zip(decisions[2:], needed[2:]) if must)
     drawn = [d for d, must in zip(decisions[1:], needed[1:]) if not must]
     read = [d for d in drawn if d.sampling == "read"]
     assert 0.22 < len(read) / len(drawn) < 0.28

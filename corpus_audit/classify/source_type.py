@@ -60,7 +60,8 @@ class SourceTypeResolver:
         cannot change the type there, only flag a disagreement, so False saves its
         cost on corpora whose data-set names or hosts are listed.
     sample_rate: when set, the text model reads every document the caller marks as
-        needed (those that pass the AI gate) and this share of the others whose
+        needed (those that pass the AI gate; as with check_decisive, decisive metadata
+        included) and this share of the others whose
         metadata is not decisive, drawn by document id; the rest are "skipped" and
         keep what metadata alone says. The report counts them through the sample
         (aggregate/estimate.py). None: no sampling.
@@ -112,10 +113,10 @@ class SourceTypeResolver:
         else:
             read = []
             for i, hint in enumerate(hints):
-                if hint is not None and hint.decisive:
-                    continue
                 if needed is None or needed[i]:
-                    read.append(i)
+                    read.append(i)  # decisive metadata too: a page that can carry a tag gets its disagreement flag
+                elif hint is not None and hint.decisive:
+                    continue
                 elif unit_hash(keys[i] if keys else texts[i][:200], salt="source-type") < self.sample_rate:
                     read.append(i)
                     sampling[i] = "read"
