@@ -60,11 +60,10 @@ class SourceTypeResolver:
         cannot change the type there, only flag a disagreement, so False saves its
         cost on corpora whose data-set names or hosts are listed.
     sample_rate: when set, the text model reads every document the caller marks as
-        needed (those that pass the AI gate; as with check_decisive, decisive metadata
-        included) and this share of the others whose
-        metadata is not decisive, drawn by document id; the rest are "skipped" and
-        keep what metadata alone says. The report counts them through the sample
-        (aggregate/estimate.py). None: no sampling.
+        needed (those that pass the AI gate, decisive metadata included) and this
+        share of the others whose metadata is not decisive, drawn by document id;
+        the rest are "skipped" and keep what metadata alone says. The report counts
+        them through the sample (aggregate/estimate.py). None: no sampling.
     """
 
     def __init__(
