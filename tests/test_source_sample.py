@@ -136,7 +136,9 @@ def test_a_sampling_audit_agrees_with_reading_everything(mixed_corpus, tmp_path)
     assert sampled["source_sample"] == {"rate": 0.5, "read": len(read), "skipped": len(skipped)}
     assert 0.35 < len(read) / (len(read) + len(skipped)) < 0.65
     assert report_from_tags_dir(tmp_path / "sample" / "tags", tmp_path / "rebuilt") == sampled
-    assert f"Source types of {len(skipped)} documents without an AI mention are estimated" in render_summary(sampled, "x")
+    summary = render_summary(sampled, "x")
+    assert f"Source types of {len(skipped)} documents without an AI mention are estimated" in summary
+    assert "With fewer than 2,000 read" in summary and "With fewer" not in render_summary(everything, "x")
     assert all(not r["ai_mention"] for r in skipped + read)  # every page that mentions AI is typed by its text
     all_types = {k: v for k, v in sampled["by_source"].items() if k != "all"}
     assert sum(block["documents"] for block in all_types.values()) == sampled["by_source"]["all"]["documents"] == n

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from corpus_audit.report.markdown import percent, sources_in_order
 
+FEW_READ = 2000  # below this many pages read, sampled source-type counts are rough (classifiers/SOURCE_TYPE.md)
+
 
 def _n(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
@@ -36,6 +38,9 @@ def render_summary(report: dict, output_dir: str, tags_dirs: list[str] | None = 
         lines += ["", f"Source types of {_n(sample['skipped'], 'document')} without an AI mention are estimated from "
                       f"the {sample['read']:,} the text model read (--source-text sample; --source-text all reads "
                       f"every one)."]
+        if sample["read"] < FEW_READ:
+            lines.append(f"With fewer than {FEW_READ:,} read, a small type's count can be off by half or more (see "
+                         f"assessed_range in audit.json); on a corpus this size --source-text all costs little.")
     tags_where = ", ".join(tags_dirs) if tags_dirs else f"{output_dir}/tags/"
     lines += ["", f"Report: {output_dir}/audit.json, audit.md, audit.html; tags: {tags_where}"]
     return "\n".join(lines)
