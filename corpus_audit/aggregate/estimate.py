@@ -6,9 +6,9 @@ the sample's proportions (a ratio estimate, assessed and not-assessed pages sepa
 remainders, so every count stays a whole number and the types still add up to the corpus. Tags need
 no estimate: every page that can carry one passed the gate and was typed.
 
-The estimate adds sampling error to each type's denominator. `assessed_bounds` gives, per type, the
-range of assessed pages the sample allows (95% Wilson interval of its share), and the report widens a
-tag's interval to cover both ends.
+The estimate adds sampling error to each type's denominator. `estimated_by_source` also gives, per
+type, the range of assessed pages the sample allows (95% Wilson interval of its share), and the report
+widens a tag's interval to cover both ends.
 """
 from __future__ import annotations
 

@@ -224,8 +224,8 @@ class FirstMatch:
 
     def __init__(self, patterns: list[str]):
         self.patterns = list(patterns)
-        self._regexes = [re.compile(pattern, re.ASCII) for pattern in patterns]
         self._set = self._re2_set(patterns) if patterns else None
+        self._regexes = [re.compile(pattern, re.ASCII) for pattern in patterns] if self._set is None else None
 
     def __getstate__(self):  # an RE2 set cannot be pickled: it is built again
         return {"patterns": self.patterns}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from corpus_audit.report.markdown import percent, source_text_scope, sources_in_order
+from corpus_audit.report.markdown import estimate_note, percent, source_text_scope, sources_in_order
 
 _STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1d1d1f;padding:0 1rem}
@@ -61,10 +61,7 @@ def _decisions(report: dict) -> str:
         rows.append(f"<tr><td>{escape(source)}</td><td>{d['metadata']:,}</td><td>{d['text']:,}</td>"
                     f"<td>{d['none']:,}</td><td>{d.get('estimated', 0):,}</td><td>{d['disagree']:,}</td>"
                     f"<td style='text-align:left'>{domains}</td></tr>")
-    note = ""
-    if (report.get("source_sample") or {}).get("skipped"):
-        note = ("<p class='muted'>Estimated: documents the text model skipped, counted in the proportions of the "
-                "sample it read; the intervals include that sample's error.</p>")
+    note = f"<p class='muted'>{escape(estimate_note(report))}</p>" if estimate_note(report) else ""
     return ("<h2>How source types were decided</h2>" + note + "<table><tr><th>source type</th><th>metadata</th>"
             "<th>text</th><th>none</th><th>estimated</th><th>disagree</th><th>top domains</th></tr>"
             + "".join(rows) + "</table>")

@@ -28,6 +28,14 @@ _SOURCE_TEXT_SCOPES = {"all": "every document", "undecided": "where metadata is 
                        "off": "off, metadata only"}
 
 
+def estimate_note(report: dict) -> str:
+    """What "estimated" means, when some documents' source types were estimated from a sample; else ""."""
+    if not (report.get("source_sample") or {}).get("skipped"):
+        return ""
+    return ("Estimated: documents the text model skipped, counted in the proportions of the sample it read; "
+            "the intervals include that sample's error.")
+
+
 def source_text_scope(report: dict) -> str:
     """Where the source-type text model ran (--source-text), in words."""
     sample = report.get("source_sample")
@@ -97,9 +105,8 @@ def render_markdown(report: dict) -> str:
                      for t in adjusted]
             lines.append(f"| {source} | " + " | ".join(cells) + " |")
     lines += ["", "## How source types were decided", ""]
-    if (report.get("source_sample") or {}).get("skipped"):
-        lines += ["Estimated: documents the text model skipped, counted in the proportions of the sample it read; "
-                  "intervals above include that sample's error.", ""]
+    if estimate_note(report):
+        lines += [estimate_note(report), ""]
     lines += ["| source type | metadata | text | none | estimated | metadata and text disagree | top domains |",
               "|---|---:|---:|---:|---:|---:|---|"]
     for source in sources_in_order(report):
