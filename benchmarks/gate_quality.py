@@ -1,8 +1,10 @@
 """Precision and recall of the AI-mention gate against the `ai_mention` labels.
 
 Sets: the labeled train and dev sets of the shared data (dev is the final check, not for
-tuning) and the repository's bundled sample corpus (data/sample/*, labels in
-data/labels/sample_gold.jsonl). With --errors it lists the misses and false positives of the
+tuning), the repository's bundled sample corpus (data/sample/*, labels in
+data/labels/sample_gold.jsonl) and "forums": 1,184 passages of real forum posts (ai.stackexchange, Usenet, Reddit) around the
+gate's matches, labeled by the team (data/train/real_passages_teacher.jsonl, references resolved
+against ../shared/data/corpora). With --errors it lists the misses and false positives of the
 chosen sets with the gate's spans (ids and matched terms only), for curating the lexicon.
 
     python benchmarks/gate_quality.py [--data ../shared/data] [--errors train sample]
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from corpus_audit.classify.training import read_rows
 from corpus_audit.gate import AIMentionGate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,6 +35,10 @@ def labeled_set(name: str, data: Path) -> list[dict]:
     if name in ("train", "dev"):
         path = data / name / f"{name}.jsonl"
         return _jsonl(path) if path.exists() else []
+    if name == "forums":
+        corpora = data / "corpora"
+        references = REPO / "data" / "train" / "real_passages_teacher.jsonl"
+        return read_rows([references], corpora) if corpora.exists() else []
     labels_path = REPO / "data" / "labels" / "sample_gold.jsonl"
     if not labels_path.exists():
         return []
@@ -59,12 +66,12 @@ def score(gate: AIMentionGate, rows: list[dict]) -> tuple[float, float, list, li
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--errors", nargs="*", default=[], choices=["train", "dev", "sample"],
+    parser.add_argument("--errors", nargs="*", default=[], choices=["train", "dev", "sample", "forums"],
                         help="list the errors of these sets")
     args = parser.parse_args()
     gate = AIMentionGate()
     print(f"{'set':8s} {'docs':>5s} {'pos':>5s} {'P':>6s} {'R':>6s} {'FN':>4s} {'FP':>4s}")
-    for name in ("train", "dev", "sample"):
+    for name in ("train", "dev", "sample", "forums"):
         rows = labeled_set(name, args.data)
         if not rows:
             print(f"{name:8s} not available")
