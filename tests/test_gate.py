@@ -101,6 +101,33 @@ def test_false_friends_leave_nearby_ai_alone(gate, text):
     assert gate.mentions(text), text
 
 
+@pytest.mark.parametrize("text", [
+    "Adam Schwartz <adams@robotics.berkeley.edu> wrote about the war in the south.",
+    "Nntp-Posting-Host: aisun3.ai.uga.edu\nOrganization: AI Programs, University of Georgia\n\nPlacebos work.",
+    "Reply-To: hallg@msu.edu (The Terminator)\n\nThe Red Wings will win tonight.",
+    "From: jmm4h@virginia.edu (The Blade Runner)\nSubject: Mustang\n\nThe V8 is better.",
+    "Schedules are on https://www.robotics.org/events and at cyborg.bt.co.uk for members.",
+])
+def test_terms_inside_addresses_and_header_lines_do_not_count(gate, text):
+    assert gate.find(text) == [], spans(gate, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Read https://example.com/2023/robots-will-kill-us before you sleep.",   # a URL's path
+    "Subject: the robot rebellion\n\nWe argued all night.",                 # a subject line
+    "From the start, the robot refused to shut down.",                        # not a header
+    "The A.I. took control. It was built at MIT.",                            # a dotted acronym
+])
+def test_addresses_leave_the_text_alone(gate, text):
+    assert gate.mentions(text), text
+
+
+def test_lexicon_without_addresses_block_has_no_address_rule(tmp_path):
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text("generic:\n  - term: robot\n    words: [robot, robotics]\n", encoding="utf-8")
+    assert AIMentionGate(lexicon).mentions("Mail adams@robotics.berkeley.edu today.")
+
+
 def test_acronym_defined_otherwise_keeps_real_ai_terms(gate):
     text = "Artificial insemination (AI) is common. Artificial intelligence is a different topic."
     assert spans(gate, text) == [("Artificial intelligence", "artificial intelligence", "generic")]

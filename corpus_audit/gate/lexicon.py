@@ -47,6 +47,8 @@ class Lexicon:
     entries: tuple[Entry, ...]
     false_friends: tuple[FalseFriend, ...]
     weak_cue_threshold: int
+    host_suffixes: tuple[str, ...] = ()     # a dotted token ending in one is a host name
+    header_fields: tuple[str, ...] = ()     # header lines ("Organization: ...") that name no agent
 
 
 def _phrase_pattern(phrase: str) -> str:
@@ -119,4 +121,6 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         entries=tuple(entries),
         false_friends=tuple(false_friends),
         weak_cue_threshold=int(data.get("weak_cue_threshold", 1)),
+        host_suffixes=tuple(data.get("addresses", {}).get("host_suffixes", ())),
+        header_fields=tuple(data.get("addresses", {}).get("header_fields", ())),
     )
