@@ -107,8 +107,10 @@ def test_false_friends_leave_nearby_ai_alone(gate, text):
     "Reply-To: hallg@msu.edu (The Terminator)\n\nThe Red Wings will win tonight.",
     "From: jmm4h@virginia.edu (The Blade Runner)\nSubject: Mustang\n\nThe V8 is better.",
     "Schedules are on https://www.robotics.org/events and at cyborg.bt.co.uk for members.",
+    "Try a lower baud rate.\n-- \nMichael Covington\nArtificial Intelligence Programs, University of Georgia\n",
+    "My US Robotics Courier modem drops calls; Thinking Machines Corp. builds the CM-5.",
 ])
-def test_terms_inside_addresses_and_header_lines_do_not_count(gate, text):
+def test_terms_inside_addresses_signatures_and_header_lines_do_not_count(gate, text):
     assert gate.find(text) == [], spans(gate, text)
 
 
@@ -117,6 +119,8 @@ def test_terms_inside_addresses_and_header_lines_do_not_count(gate, text):
     "Subject: the robot rebellion\n\nWe argued all night.",                 # a subject line
     "From the start, the robot refused to shut down.",                        # not a header
     "The A.I. took control. It was built at MIT.",                            # a dotted acronym
+    "Views 453\n--\nA future where artificial intelligence has replaced us.",  # "--" as a separator
+    "Bye.\n-- \nme\n\n\n\n\n\n\n\nThe robot refused to shut down.",               # far below a signature
 ])
 def test_addresses_leave_the_text_alone(gate, text):
     assert gate.mentions(text), text

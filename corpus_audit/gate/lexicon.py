@@ -49,6 +49,7 @@ class Lexicon:
     weak_cue_threshold: int
     host_suffixes: tuple[str, ...] = ()     # a dotted token ending in one is a host name
     header_fields: tuple[str, ...] = ()     # header lines ("Organization: ...") that name no agent
+    signature_lines: int = 0                # lines after a "-- " signature delimiter that are the signature
 
 
 def _phrase_pattern(phrase: str) -> str:
@@ -123,4 +124,5 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         weak_cue_threshold=int(data.get("weak_cue_threshold", 1)),
         host_suffixes=tuple(data.get("addresses", {}).get("host_suffixes", ())),
         header_fields=tuple(data.get("addresses", {}).get("header_fields", ())),
+        signature_lines=int(data.get("addresses", {}).get("signature_lines", 0)),
     )

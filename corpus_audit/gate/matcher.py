@@ -4,7 +4,7 @@ A multi-pattern prefilter engine (RE2, Hyperscan or Python re, see engines.py) r
 documents that contain no term at all and names the patterns that occur in the rest. Python
 `re` then finds those patterns' spans; context rules drop ambiguous names without their
 context ("Claude" far from any AI word), a term inside an address ("ai.uga.edu",
-"Organization: MIT AI Lab") does not count, false friends hide the terms they overlap (".ai"
+"Organization: MIT AI Lab") or a mail signature does not count, false friends hide the terms they overlap (".ai"
 files, "AI Gore", "Android phone"), overlapping terms keep the leftmost-longest (strong terms
 first: a weak cue never hides one), and weak cues count only when enough of them occur together.
 """
@@ -60,7 +60,7 @@ class _Compiled:
         self.document_friends = [(linear_regex(ff.pattern), set(ff.terms))
                                  for ff in lexicon.false_friends if ff.scope == "document"]
         self.weights = {e.term: e.weight for e in entries if e.weight}
-        self.addresses = AddressRule(lexicon.host_suffixes, lexicon.header_fields)
+        self.addresses = AddressRule(lexicon.host_suffixes, lexicon.header_fields, lexicon.signature_lines)
 
     def can_pass(self, pattern_ids: list[int]) -> bool:
         """False when the patterns found are all weak cues too few to reach the threshold even
@@ -197,8 +197,9 @@ class AIMentionGate:
         if not pattern_ids or not compiled.can_pass(pattern_ids):
             return []
         hits = compiled.raw_hits(text, pattern_ids)
+        in_address = compiled.addresses.checker(text) if hits else None
         hits = [hit for hit in hits if compiled.in_context(hit[2], text, hit[0], hit[1])
-                and not compiled.addresses.hides(text, hit[0], hit[1])]
+                and not (in_address and in_address(hit[0], hit[1]))]
         terms = {entries[owner].term for _s, _e, owner in hits}
         dropped = compiled.dropped_terms(text, terms)
         friends = compiled.false_friend_spans(text, hits, dropped)
