@@ -2,12 +2,12 @@
 
 Sets: the labeled train and dev sets of the shared data (dev is the final check, not for
 tuning), the repository's bundled sample corpus (data/sample/*, labels in
-data/labels/sample_gold.jsonl) and "forums": 1,184 passages of real forum posts (ai.stackexchange, Usenet, Reddit) around the
-gate's matches, labeled by the team (data/train/real_passages_teacher.jsonl, references resolved
-against ../shared/data/corpora). With --errors it lists the misses and false positives of the
+data/labels/sample_gold.jsonl) and "forums": 1,184 passages of real forum posts (ai.stackexchange,
+Usenet, Reddit) around the gate's matches, labeled by the team (data/train/real_passages_teacher.jsonl,
+references resolved against ../shared/data/corpora). With --errors it lists the misses and false positives of the
 chosen sets with the gate's spans (ids and matched terms only), for curating the lexicon.
 
-    python benchmarks/gate_quality.py [--data ../shared/data] [--errors train sample]
+    python benchmarks/gate_quality.py [--data ../shared/data] [--errors train sample forums]
 """
 from __future__ import annotations
 

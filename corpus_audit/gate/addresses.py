@@ -21,7 +21,8 @@ class AddressRule:
     """Whether hits lie inside addresses (host suffixes, header fields and signature length from the
     lexicon's `addresses` block; a lexicon without one has no address rule)."""
 
-    def __init__(self, host_suffixes: tuple[str, ...], header_fields: tuple[str, ...], signature_lines: int = 0):
+    def __init__(self, host_suffixes: tuple[str, ...], header_fields: tuple[str, ...],
+                 signature_lines: int = 0):
         self.host_suffixes = frozenset(s.lower() for s in host_suffixes)
         self.signature_lines = signature_lines
         fields = "|".join(map(re.escape, header_fields))
@@ -77,8 +78,6 @@ class AddressRule:
     def _in_signature(self, text: str, start: int) -> bool:
         """Within `signature_lines` lines below the mail signature delimiter, a line of "-- " (with its space:
         a bare "--" line is a separator in many web pages)."""
-        if not self.signature_lines:
-            return False
         floor = start
         for _ in range(self.signature_lines + 1):
             floor = text.rfind("\n", 0, floor)

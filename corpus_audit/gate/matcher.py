@@ -3,10 +3,11 @@
 A multi-pattern prefilter engine (RE2, Hyperscan or Python re, see engines.py) rejects the
 documents that contain no term at all and names the patterns that occur in the rest. Python
 `re` then finds those patterns' spans; context rules drop ambiguous names without their
-context ("Claude" far from any AI word), a term inside an address ("ai.uga.edu",
-"Organization: MIT AI Lab") or a mail signature does not count, false friends hide the terms they overlap (".ai"
-files, "AI Gore", "Android phone"), overlapping terms keep the leftmost-longest (strong terms
-first: a weak cue never hides one), and weak cues count only when enough of them occur together.
+context ("Claude" far from any AI word), a term inside an address ("ai.uga.edu", "Organization:
+MIT AI Lab") or a mail signature does not count (addresses.py), false friends hide the terms they
+overlap (".ai" files, "AI Gore", "Android phone"), overlapping terms keep the leftmost-longest
+(strong terms first: a weak cue never hides one), and weak cues count only when enough of them
+occur together.
 """
 from __future__ import annotations
 
